@@ -1,0 +1,52 @@
+"""Leadgate: a self-hosted lead-capture widget and intake site."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import get_locale
+
+from .config import flask_config, settings_from_env
+from .extensions import babel, csrf, db, limiter, migrate, select_locale
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; `test_config` overrides settings from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("LEADGATE_INSTANCE", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if test_config is None:
+        from dotenv import load_dotenv
+
+        load_dotenv(ROOT / ".env")
+    settings = settings_from_env()
+    settings.update({k: v for k, v in (test_config or {}).items() if k in settings})
+    app.config.from_mapping(flask_config(settings, app.instance_path))
+    app.config.from_mapping(test_config or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from . import cli, errors
+    from .intake import bp as intake_bp
+
+    app.register_blueprint(intake_bp)
+    # Public forms cannot use session CSRF (no cookies); they carry signed tokens.
+    csrf.exempt(intake_bp)
+    cli.register(app)
+    errors.register(app)
+
+    @app.context_processor
+    def language():
+        return {"lang": str(get_locale() or "en")}
+
+    return app

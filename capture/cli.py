@@ -1,0 +1,96 @@
+"""Command-line tasks: `init-db`, `seed-demo`, `create-user`."""
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+from werkzeug.security import generate_password_hash
+
+from .demo_ebook import build_pdf
+from .domain.vocabulary import DEFAULT_INTENT
+from .ebooks import store_ebook
+from .extensions import db
+from .models import Form, User
+
+SAMPLE_SITE_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000"]
+
+DEMO_FORMS = [
+    {
+        "slug": "demo-ebook",
+        "kind": "gate",
+        "title": "Free e-book: lead management for small firms",
+        "intro": (
+            "Twelve pages on turning website visitors into customers, "
+            "without the big-company funnel."
+        ),
+        "questions": ["role", "timeline"],
+    },
+    {
+        "slug": "demo-contact",
+        "kind": "contact",
+        "title": "Ask for a demo",
+        "intro": "Tell us who you are and we will call you within one working day.",
+        "questions": ["phone", "role", "budget", "timeline", "need"],
+        "booking_url": "https://cal.example.com/leadgate/intro",
+    },
+]
+
+
+def seed_demo() -> list[str]:
+    """Create the demo forms that are missing; return the slugs created."""
+    created = []
+    for spec in DEMO_FORMS:
+        if db.session.scalar(db.select(Form.id).where(Form.slug == spec["slug"])):
+            continue
+        form = Form(
+            intent=DEFAULT_INTENT[spec["kind"]], allowed_origins=SAMPLE_SITE_ORIGINS, **spec
+        )
+        if form.kind == "gate":
+            pdf = build_pdf(
+                "Lead management for small firms",
+                [
+                    "1. Keep it simple: disqualified, opportunity or nurture.",
+                    "2. A lead is a person who did something, not a page view.",
+                    "3. Ask sector and headcount; score fit and engagement.",
+                    "4. Warmth decays: call hot leads the same day.",
+                    "5. Record the channel of every lead, and learn from it.",
+                ],
+            )
+            form.ebook = store_ebook(
+                "Lead management for small firms", "lead-management.pdf", "application/pdf", pdf
+            )
+        db.session.add(form)
+        created.append(form.slug)
+    db.session.commit()
+    return created
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db():
+        """Create the database schema, or upgrade it to the latest version."""
+        upgrade()
+        click.echo("Database schema is up to date.")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Add the demo forms `demo-ebook` and `demo-contact` if missing."""
+        created = seed_demo()
+        click.echo(f"Created demo forms: {', '.join(created)}" if created else "Demo forms exist.")
+
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice(["admin", "sales"]), required=True)
+    @click.option("--password", required=True, help="At least 8 characters.")
+    def create_user(email, role, password):
+        """Create a user, or reset the role and password of an existing one."""
+        if len(password) < 8:
+            raise click.BadParameter("use at least 8 characters", param_hint="--password")
+        email = email.strip().lower()
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, role=role, password_hash="")
+            db.session.add(user)
+        user.role, user.active = role, True
+        user.password_hash = generate_password_hash(password)
+        db.session.commit()
+        click.echo(f"User {email} ({role}) is ready.")

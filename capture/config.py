@@ -1,0 +1,65 @@
+"""Settings: defaults, overridden by the environment (and an optional `.env`)."""
+
+import os
+import secrets
+from pathlib import Path
+
+# name -> default; the default's type is how the environment value is read.
+DEFAULTS = {
+    "DATABASE_URL": None,
+    "SECRET_KEY": None,
+    "LEADS_MIN_FILL_SECONDS": 3,
+    "LEADS_FORM_MAX_AGE": 4 * 3600,
+    "LEADS_DOWNLOAD_TTL": 86400,
+    "LEADS_CHECK_DELIVERABILITY": False,
+    "LEADS_TIMEZONE": "Europe/Amsterdam",
+    "LEADS_POST_LIMIT": "10 per minute; 100 per hour",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _cast(raw: str, default):
+    if isinstance(default, bool):
+        return raw.strip().lower() in _TRUE
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def settings_from_env(environ=os.environ) -> dict:
+    """Return every known setting, environment values cast to the default's type."""
+    return {
+        name: _cast(environ[name], default) if name in environ else default
+        for name, default in DEFAULTS.items()
+    }
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the dev secret key kept in `instance/`, creating it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def flask_config(settings: dict, instance_path: str) -> dict:
+    """Translate settings into the Flask and extension config keys."""
+    database_url = settings["DATABASE_URL"] or "sqlite:///" + str(
+        Path(instance_path) / "leadgate.db"
+    )
+    return {
+        **settings,
+        "SECRET_KEY": settings["SECRET_KEY"] or instance_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }

@@ -1,0 +1,7 @@
+"""The public intake: hosted forms at `/f/<slug>`, also the widget's content."""
+
+from flask import Blueprint
+
+bp = Blueprint("intake", __name__)
+
+from . import views  # noqa: E402,F401  (registers the routes on bp)

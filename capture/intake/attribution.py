@@ -1,0 +1,47 @@
+"""Where a submission came from: read on the form page, carried in hidden fields."""
+
+from collections.abc import Mapping
+
+from ..domain.channels import classify_channel, host_of
+from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
+
+URL_FIELDS = ("referrer", "landing_page", "page_url")
+FIELDS = UTM_PARAMS + CLICK_ID_PARAMS + URL_FIELDS
+_MAX = {**{name: 200 for name in UTM_PARAMS + CLICK_ID_PARAMS}, **{n: 2000 for n in URL_FIELDS}}
+
+
+def _clean(name: str, value) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = "".join(ch for ch in value if ch.isprintable()).strip()
+    return value[: _MAX[name]] or None
+
+
+def attribution_from_values(values: Mapping) -> dict:
+    """Return the known attribution fields of `values`, cleaned and clipped."""
+    cleaned = {name: _clean(name, values.get(name)) for name in FIELDS}
+    return {name: value for name, value in cleaned.items() if value}
+
+
+def attribution_for_page(args: Mapping, referrer_header: str | None, url: str) -> dict:
+    """Attribution for a form being shown.
+
+    The embed passes the host page's values in the query string; a visitor
+    on the hosted page brings them in the URL and the `Referer` header.
+    """
+    values = dict(args.items())
+    values.setdefault("referrer", referrer_header)
+    values.setdefault("landing_page", url)
+    values.setdefault("page_url", url)
+    return attribution_from_values(values)
+
+
+def channel_for(attribution: Mapping, leadgate_host: str) -> str:
+    """Classify a submission; the page the form sat on and Leadgate are not referrers."""
+    own_hosts = {leadgate_host, host_of(attribution.get("page_url"))} - {""}
+    return classify_channel(
+        utm={name: attribution.get(name) for name in UTM_PARAMS},
+        click_ids={name: attribution.get(name) for name in CLICK_ID_PARAMS},
+        referrer=attribution.get("referrer"),
+        own_hosts=own_hosts,
+    )

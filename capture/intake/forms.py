@@ -1,0 +1,140 @@
+"""The visitor's form, in two steps: contact details, then qualifying questions.
+
+These forms carry no session CSRF token (public pages set no cookies); the
+signed form token in `tokens.py` protects them instead.
+"""
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from ..domain.vocabulary import BUDGETS, HEADCOUNT_BANDS, ROLES, SECTORS, TIMELINES
+
+SECTOR_LABELS = {
+    "agriculture": _l("Agriculture"),
+    "construction": _l("Construction"),
+    "manufacturing": _l("Manufacturing"),
+    "energy": _l("Energy"),
+    "wholesale": _l("Wholesale"),
+    "retail": _l("Retail"),
+    "logistics": _l("Logistics"),
+    "hospitality": _l("Hospitality"),
+    "ict": _l("ICT"),
+    "finance": _l("Finance"),
+    "business-services": _l("Business services"),
+    "healthcare": _l("Healthcare"),
+    "education": _l("Education"),
+    "government": _l("Government"),
+    "nonprofit": _l("Non-profit"),
+    "other": _l("Other"),
+}
+ROLE_LABELS = {
+    "owner": _l("Owner or director"),
+    "manager": _l("Manager"),
+    "employee": _l("Employee"),
+    "student": _l("Student"),
+    "job-seeker": _l("Looking for a job"),
+    "other": _l("Other"),
+}
+BUDGET_LABELS = {"yes": _l("Yes"), "no": _l("Not yet"), "unknown": _l("Don't know")}
+TIMELINE_LABELS = {
+    "now": _l("This month"),
+    "3-months": _l("Within 3 months"),
+    "6-months": _l("Within 6 months"),
+    "later": _l("Later"),
+    "unknown": _l("Don't know"),
+}
+
+
+def _choices(values, labels, placeholder):
+    return [("", placeholder)] + [(value, labels.get(value, value)) for value in values]
+
+
+class PublicForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+
+def _check_email(form, field):
+    try:
+        result = validate_email(
+            field.data or "",
+            check_deliverability=current_app.config["LEADS_CHECK_DELIVERABILITY"],
+        )
+    except EmailNotValidError as error:
+        raise ValidationError(_l("Please enter a valid e-mail address.")) from error
+    field.data = result.normalized
+
+
+class ContactStepForm(PublicForm):
+    """Step one: who is asking. Stored as soon as it is valid."""
+
+    email = EmailField(
+        _l("Work e-mail"),
+        validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254)],
+    )
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=200)]
+    )
+    company = StringField(
+        _l("Company"),
+        validators=[DataRequired(_l("Please enter your company.")), Length(max=200)],
+    )
+    phone = TelField(
+        _l("Phone"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9+()\-. /]{6,40}$", message=_l("Please enter a phone number.")),
+        ],
+    )
+    consent = BooleanField(
+        _l("I agree that my details are used to answer this request."),
+        validators=[DataRequired(_l("Please agree so we may contact you."))],
+    )
+
+    def validate_email(self, field):
+        _check_email(self, field)
+
+
+class QualifyStepForm(PublicForm):
+    """Step two: the qualifying questions (sector and headcount always)."""
+
+    sector = SelectField(
+        _l("Sector"),
+        choices=_choices(SECTORS, SECTOR_LABELS, _l("Choose your sector")),
+        validators=[DataRequired(_l("Please choose your sector."))],
+    )
+    headcount = SelectField(
+        _l("Number of employees"),
+        choices=_choices(HEADCOUNT_BANDS, {}, _l("Choose a range")),
+        validators=[DataRequired(_l("Please choose the number of employees."))],
+    )
+    role = SelectField(
+        _l("Your role"), choices=_choices(ROLES, ROLE_LABELS, "—"), validators=[Optional()]
+    )
+    budget = SelectField(
+        _l("Is there a budget for this?"),
+        choices=_choices(BUDGETS, BUDGET_LABELS, "—"),
+        validators=[Optional()],
+    )
+    timeline = SelectField(
+        _l("When do you want to start?"),
+        choices=_choices(TIMELINES, TIMELINE_LABELS, "—"),
+        validators=[Optional()],
+    )
+    need = TextAreaField(
+        _l("What do you need help with?"), validators=[Optional(), Length(max=2000)]
+    )
+
+
+def questions_for(form_cls, asked: list[str], formdata=None):
+    """Build `form_cls` without the optional questions the form does not ask."""
+    form = form_cls(formdata=formdata)
+    for name in ("phone", "role", "budget", "timeline", "need"):
+        if name in form and name not in asked:
+            delattr(form, name)
+    return form

@@ -1,0 +1,143 @@
+"""Storing what a visitor sent: one lead per person, one submission per post.
+
+Each function commits before it returns, so whatever the visitor is shown as
+received is in the database.
+"""
+
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
+from ..extensions import db
+from ..models import Form, Lead, Submission, utcnow
+from ..qualification import current_rules, requalify, touch
+from .attribution import channel_for
+
+LEAD_ANSWERS = (
+    "name",
+    "company",
+    "phone",
+    "sector",
+    "headcount",
+    "role",
+    "budget",
+    "timeline",
+    "need",
+)
+
+
+def email_key(email: str) -> str:
+    """The identity of a person: the e-mail address, case-folded."""
+    return email.strip().casefold()
+
+
+def _update_answers(lead: Lead, answers: dict) -> None:
+    for name in LEAD_ANSWERS:
+        value = answers.get(name)
+        if value not in (None, ""):
+            setattr(lead, name, value)
+
+
+def _lead_for_update(key: str) -> Lead | None:
+    return db.session.scalars(
+        db.select(Lead).where(Lead.email_key == key).with_for_update()
+    ).one_or_none()
+
+
+def _submission_by_nonce(nonce: str) -> Submission | None:
+    return db.session.scalars(db.select(Submission).where(Submission.nonce == nonce)).one_or_none()
+
+
+def _record_once(form: Form, contact: dict, attribution: dict, nonce: str, host: str) -> Submission:
+    replay = _submission_by_nonce(nonce)
+    if replay:
+        return replay
+    now = utcnow()
+    channel = channel_for(attribution, host)
+    raw = {name: attribution.get(name) for name in UTM_PARAMS}
+    lead = _lead_for_update(email_key(contact["email"]))
+    if lead is None:
+        # The list is set by requalify below; the unique e-mail key makes a
+        # simultaneous first post by the same person fail here and retry.
+        lead = Lead(
+            email_key=email_key(contact["email"]),
+            email=contact["email"],
+            name=contact["name"],
+            list="nurture",
+            reason="",
+            channel=channel,
+            referrer=attribution.get("referrer"),
+            landing_page=attribution.get("landing_page"),
+            first_interest_at=now,
+            last_interest_at=now,
+            **raw,
+        )
+        db.session.add(lead)
+        db.session.flush()
+        new_lead = True
+    else:
+        new_lead = False
+    _update_answers(lead, contact)
+    touch(lead, now)
+    submission = Submission(
+        lead_id=lead.id,
+        form_id=form.id,
+        nonce=nonce,
+        intent=form.intent,
+        answers={k: v for k, v in contact.items() if v not in (None, "")},
+        channel=channel,
+        click_ids={k: v for k, v in attribution.items() if k in CLICK_ID_PARAMS},
+        referrer=attribution.get("referrer"),
+        landing_page=attribution.get("landing_page"),
+        page_url=attribution.get("page_url"),
+        created_at=now,
+        **raw,
+    )
+    db.session.add(submission)
+    db.session.flush()
+    requalify(lead, current_rules(), first_routing=new_lead)
+    return submission
+
+
+def record_contact_step(
+    form: Form, contact: dict, attribution: dict, nonce: str, host: str
+) -> Submission:
+    """Store the contact step: find or create the lead, add a submission, route.
+
+    `nonce` comes from the form token: posting the same rendering twice
+    returns the first submission instead of adding a second. Raises
+    IntegrityError only if the database keeps refusing after retries.
+    """
+    for attempt in range(3):
+        try:
+            submission = _record_once(form, contact, attribution, nonce, host)
+            db.session.commit()
+            return submission
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def complete_submission(submission_id: int, form_id: int, answers: dict) -> Submission | None:
+    """Store the qualifying step on its submission and route the lead again.
+
+    Completing a submission twice changes nothing the second time. Returns
+    None when no such submission of that form exists (erased since).
+    """
+    submission = db.session.scalars(
+        db.select(Submission)
+        .where(Submission.id == submission_id, Submission.form_id == form_id)
+        .with_for_update()
+    ).one_or_none()
+    if submission is None or submission.completed_at is not None:
+        db.session.rollback()
+        return submission
+    given = {k: v for k, v in answers.items() if v not in (None, "")}
+    submission.answers = {**submission.answers, **given}
+    submission.completed_at = utcnow()
+    lead = _lead_for_update(submission.lead.email_key)
+    _update_answers(lead, given)
+    requalify(lead, current_rules())
+    db.session.commit()
+    return submission

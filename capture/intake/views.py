@@ -1,0 +1,142 @@
+"""The hosted form `/f/<slug>`: show it, and take its two steps.
+
+Plain HTML forms that work without JavaScript; htmx requests get only the
+form region back. Public pages set no cookies.
+"""
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, g, make_response, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+
+from ..extensions import db, limiter
+from ..htmx import is_htmx, vary_on_htmx
+from ..models import Form, Lead
+from . import bp
+from .attribution import attribution_for_page, attribution_from_values
+from .forms import ContactStepForm, QualifyStepForm, questions_for
+from .recording import complete_submission, record_contact_step
+from .tokens import (
+    TokenProblem,
+    issue_form_token,
+    issue_step_token,
+    read_form_token,
+    read_step_token,
+)
+
+HONEYPOT = "lg_trap"
+NOTICES = {
+    "expired": _l("This form was open for a while. Please check your details and send it again."),
+    "invalid": _l(
+        "Something went wrong with this form. Please check your details and send it again."
+    ),
+    "too_fast": _l("That was quick! Please check your details and send the form again."),
+}
+
+
+def _active_form(slug: str) -> Form:
+    form = db.session.scalars(
+        db.select(Form).where(Form.slug == slug, Form.archived_at.is_(None))
+    ).one_or_none()
+    if form is None:
+        abort(404)
+    g.form_language = form.language
+    return form
+
+
+def _origin_of(url: str | None) -> str:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _respond(form: Form, status: int = 200, **context):
+    """Render the whole page, or for htmx only the form region."""
+    template = "intake/_form.html" if is_htmx() else "intake/form.html"
+    lang = request.args.get("lang")
+    action = url_for("intake.submit", slug=form.slug, lang=lang)
+    response = make_response(render_template(template, form=form, action=action, **context), status)
+    ancestors = " ".join(["'self'", *(form.allowed_origins or [])])
+    response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    response.headers["Cache-Control"] = "no-store"
+    return vary_on_htmx(response)
+
+
+def _contact_step(form: Form, fields, attribution: dict, notice=None, status: int = 200):
+    token = issue_form_token(form.id, _origin_of(attribution.get("page_url")))
+    return _respond(
+        form,
+        status,
+        step="contact",
+        fields=fields,
+        attribution=attribution,
+        token=token,
+        notice=notice,
+    )
+
+
+def _qualify_step(form: Form, submission_id: int, fields, status: int = 200):
+    return _respond(
+        form, status, step="qualify", fields=fields, step_token=issue_step_token(submission_id)
+    )
+
+
+def _post_limit() -> str:
+    return current_app.config["LEADS_POST_LIMIT"]
+
+
+def _post_limit_key() -> str:
+    return f"{get_remote_address()}|{request.view_args.get('slug')}"
+
+
+@bp.get("/f/<slug>")
+def show(slug: str):
+    form = _active_form(slug)
+    attribution = attribution_for_page(request.args, request.referrer, request.url)
+    return _contact_step(form, questions_for(ContactStepForm, form.questions), attribution)
+
+
+@bp.post("/f/<slug>")
+@limiter.limit(_post_limit, key_func=_post_limit_key)
+def submit(slug: str):
+    form = _active_form(slug)
+    if request.form.get(HONEYPOT):
+        # A bot filled the hidden field: answer like a success, store nothing.
+        return _respond(form, step="done", lead=None)
+    if request.form.get("step") == "qualify":
+        return _post_qualify(form)
+    return _post_contact(form)
+
+
+def _post_contact(form: Form):
+    attribution = attribution_from_values(request.form)
+    fields = questions_for(ContactStepForm, form.questions, request.form)
+    valid = fields.validate()
+    try:
+        token = read_form_token(request.form.get("token"), form.id)
+    except TokenProblem as problem:
+        return _contact_step(form, fields, attribution, NOTICES[problem.code], status=422)
+    if not valid:
+        return _contact_step(form, fields, attribution, status=422)
+    submission = record_contact_step(form, fields.data, attribution, token.nonce, request.host)
+    if submission.completed_at is not None:
+        return _respond(form, step="done", lead=submission.lead)
+    return _qualify_step(form, submission.id, questions_for(QualifyStepForm, form.questions))
+
+
+def _post_qualify(form: Form):
+    fields = questions_for(QualifyStepForm, form.questions, request.form)
+    try:
+        submission_id = read_step_token(request.form.get("step_token"))
+    except TokenProblem:
+        # Not a visitor's mistake: start again rather than trust the post.
+        attribution = attribution_from_values(request.form)
+        contact = questions_for(ContactStepForm, form.questions)
+        return _contact_step(form, contact, attribution, NOTICES["invalid"], status=422)
+    if not fields.validate():
+        return _qualify_step(form, submission_id, fields, status=422)
+    submission = complete_submission(submission_id, form.id, fields.data)
+    if submission is None:
+        abort(404)
+    lead = db.session.get(Lead, submission.lead_id)
+    return _respond(form, step="done", lead=lead)

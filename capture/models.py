@@ -1,0 +1,214 @@
+"""The database model: forms, e-books, leads, their submissions and list changes."""
+
+import builtins
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import DateTime, TypeDecorator
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that always comes back timezone-aware in UTC.
+
+    SQLite keeps no offset, so naive values read back are UTC by contract.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use datetime.now(timezone.utc)")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Ebook(db.Model):
+    """A downloadable file behind a gate, stored under `instance/` by content hash."""
+
+    __tablename__ = "ebooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Form(db.Model):
+    """A contact form, e-book gate or newsletter sign-up, addressed by slug."""
+
+    __tablename__ = "forms"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ("gate", "contact", "newsletter")), name="kind"),
+        CheckConstraint(_in("intent", ("low", "medium", "high")), name="intent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    intro: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(5))
+    # Which of the optional questions (phone, role, budget, timeline, need) it asks.
+    questions: Mapped[list] = mapped_column(JSON, default=list)
+    intent: Mapped[str] = mapped_column(String(10))
+    success_text: Mapped[str] = mapped_column(Text, default="")
+    booking_url: Mapped[str | None] = mapped_column(String(500))
+    # Origins allowed to frame the form, e.g. ["https://www.example.nl"].
+    allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
+    ebook_id: Mapped[int | None] = mapped_column(ForeignKey("ebooks.id"))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ebook: Mapped[Ebook | None] = relationship()
+
+    def asks(self, question: str) -> bool:
+        return question in (self.questions or [])
+
+
+class Lead(db.Model):
+    """One person who showed interest, matched on the case-folded e-mail."""
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        CheckConstraint(_in("list", ("opportunity", "nurture", "disqualified")), name="list"),
+        # The sales page: one list, warmest (newest interest) and best first.
+        Index("ix_leads_list_last_interest", "list", "last_interest_at"),
+        Index("ix_leads_list_score", "list", "score", "last_interest_at"),
+        Index("ix_leads_channel", "channel"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_key: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str | None] = mapped_column(String(40))
+    sector: Mapped[str | None] = mapped_column(String(40))
+    headcount: Mapped[str | None] = mapped_column(String(10))
+    role: Mapped[str | None] = mapped_column(String(20))
+    budget: Mapped[str | None] = mapped_column(String(10))
+    timeline: Mapped[str | None] = mapped_column(String(10))
+    need: Mapped[str | None] = mapped_column(Text)
+
+    list: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(500))
+    pinned: Mapped[bool] = mapped_column(default=False)
+    fit_score: Mapped[int] = mapped_column(default=0)
+    engagement_score: Mapped[int] = mapped_column(default=0)
+    score: Mapped[int] = mapped_column(default=0)
+    score_reasons: Mapped[builtins.list] = mapped_column(JSON, default=builtins.list)
+
+    # First-touch attribution: copied from the lead's first submission, never moved.
+    channel: Mapped[str] = mapped_column(String(20))
+    utm_source: Mapped[str | None] = mapped_column(String(200))
+    utm_medium: Mapped[str | None] = mapped_column(String(200))
+    utm_campaign: Mapped[str | None] = mapped_column(String(200))
+    utm_term: Mapped[str | None] = mapped_column(String(200))
+    utm_content: Mapped[str | None] = mapped_column(String(200))
+    referrer: Mapped[str | None] = mapped_column(String(2000))
+    landing_page: Mapped[str | None] = mapped_column(String(2000))
+
+    first_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # `list` is a column of this class, hence builtins.list here.
+    submissions: Mapped[builtins.list["Submission"]] = relationship(
+        back_populates="lead", order_by="Submission.created_at"
+    )
+    list_changes: Mapped[builtins.list["ListChange"]] = relationship(
+        back_populates="lead", order_by="ListChange.created_at"
+    )
+
+
+class Submission(db.Model):
+    """One form post with its answers and its own attribution.
+
+    Written when the contact step is posted and completed by the qualifying
+    step of the same form post; not changed after that.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_lead_created", "lead_id", "created_at"),
+        Index("ix_submissions_form_created", "form_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"))
+    # The form token's nonce: a replayed or double-clicked post finds this row.
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    intent: Mapped[str] = mapped_column(String(10))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    channel: Mapped[str] = mapped_column(String(20))
+    utm_source: Mapped[str | None] = mapped_column(String(200))
+    utm_medium: Mapped[str | None] = mapped_column(String(200))
+    utm_campaign: Mapped[str | None] = mapped_column(String(200))
+    utm_term: Mapped[str | None] = mapped_column(String(200))
+    utm_content: Mapped[str | None] = mapped_column(String(200))
+    click_ids: Mapped[dict] = mapped_column(JSON, default=dict)
+    referrer: Mapped[str | None] = mapped_column(String(2000))
+    landing_page: Mapped[str | None] = mapped_column(String(2000))
+    page_url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lead: Mapped[Lead] = relationship(back_populates="submissions")
+    form: Mapped[Form] = relationship()
+
+
+class ListChange(db.Model):
+    """A lead moving between lists: from, to, why and who (a user, or the rules)."""
+
+    __tablename__ = "list_changes"
+    __table_args__ = (Index("ix_list_changes_lead_created", "lead_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
+    from_list: Mapped[str | None] = mapped_column(String(20))
+    to_list: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(500))
+    # None means the routing rules made the change.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lead: Mapped[Lead] = relationship(back_populates="list_changes")
+    user: Mapped["User | None"] = relationship()
+
+    @property
+    def actor(self) -> str:
+        return self.user.email if self.user else "rules"
+
+
+class User(db.Model):
+    """A sales person or admin; login arrives with the sales page."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ("admin", "sales")), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,65 @@
+"""Applying the rules to a stored lead: score it, route it, log any move."""
+
+from datetime import datetime
+
+from .domain.routing import LeadFacts, route_lead
+from .domain.rules import DEFAULT_RULES, QualificationRules
+from .domain.scoring import highest_intent, score_lead
+from .extensions import db
+from .models import Lead, ListChange, Submission
+
+
+def current_rules() -> QualificationRules:
+    """The rules in force. Admin edits will be stored and read here; until
+    then they are the product defaults."""
+    return DEFAULT_RULES
+
+
+def requalify(
+    lead: Lead,
+    rules: QualificationRules,
+    user_id: int | None = None,
+    first_routing: bool = False,
+) -> None:
+    """Rescore `lead` from its answers and submissions and route it again.
+
+    A move to another list is logged with the rules' reason. A pinned lead
+    keeps its list and reason; only its score changes. `first_routing` logs
+    the routing of a new lead as a change from no list. Call inside the
+    transaction that changed the lead; nothing is committed here.
+    """
+    intents = list(
+        db.session.scalars(db.select(Submission.intent).where(Submission.lead_id == lead.id))
+    )
+    score = score_lead(lead.headcount, lead.sector, intents, rules)
+    lead.fit_score, lead.engagement_score, lead.score = score.fit, score.engagement, score.total
+    lead.score_reasons = list(score.reasons)
+    if lead.pinned:
+        return
+    facts = LeadFacts(
+        email=lead.email,
+        sector=lead.sector,
+        headcount=lead.headcount,
+        role=lead.role,
+        budget=lead.budget,
+        timeline=lead.timeline,
+        intent=highest_intent(intents),
+    )
+    routing = route_lead(facts, score, rules)
+    if first_routing or routing.list != lead.list:
+        db.session.add(
+            ListChange(
+                lead_id=lead.id,
+                from_list=None if first_routing else lead.list,
+                to_list=routing.list,
+                reason=routing.reason,
+                user_id=user_id,
+            )
+        )
+    lead.list, lead.reason = routing.list, routing.reason
+
+
+def touch(lead: Lead, when: datetime) -> None:
+    """Record new interest: `last_interest_at` only ever moves forward."""
+    if lead.last_interest_at is None or when > lead.last_interest_at:
+        lead.last_interest_at = when
