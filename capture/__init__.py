@@ -16,7 +16,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; `test_config` overrides settings from the environment."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get("LEADGATE_INSTANCE", str(ROOT / "instance")),
+        instance_path=(test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("LEADGATE_INSTANCE", str(ROOT / "instance")),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..domain.vocabulary import BUDGETS, HEADCOUNT_BANDS, ROLES, SECTORS, TIMELINES
@@ -50,7 +51,9 @@ TIMELINE_LABELS = {
 
 
 def _choices(values, labels, placeholder):
-    return [("", placeholder)] + [(value, labels.get(value, value)) for value in values]
+    return [SelectChoice("", placeholder)] + [
+        SelectChoice(value, labels.get(value, value)) for value in values
+    ]
 
 
 class PublicForm(FlaskForm):

@@ -1,0 +1,132 @@
+"""Fixtures: the app on SQLite and on PostgreSQL, a client, a visitor, a live server.
+
+Every test that uses `app` runs once per database. PostgreSQL comes from
+TEST_DATABASE_URL; without it those runs skip (under CI=true they fail).
+"""
+
+import os
+import threading
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from capture import create_app
+from capture.cli import seed_demo
+from capture.extensions import db
+
+from .visitor import Visitor
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        reason = "TEST_DATABASE_URL is not set to a PostgreSQL URL: PostgreSQL runs skipped"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+            # A clean schema: migrations below must build it from nothing.
+            connection.execute(text("drop schema public cascade"))
+            connection.execute(text("create schema public"))
+            connection.commit()
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure means "no PostgreSQL here"
+        if IN_CI:
+            raise
+        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {error}")
+    return url
+
+
+def base_config(database_url: str, instance_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(instance_path),
+        "LEADS_MIN_FILL_SECONDS": 0,
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": True,
+    }
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database per backend, built once per test session."""
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "leadgate-test.db")
+    else:
+        url = _postgres_url()
+    app = create_app(base_config(url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_tables() -> None:
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build apps with extra settings; their tables are emptied afterwards."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app({**base_config(database_url, tmp_path / "instance"), **overrides})
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            _empty_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        seed_demo()
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def visitor(client):
+    return Visitor(client)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on a free port, for the browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
