@@ -76,7 +76,7 @@ def _empty_tables() -> None:
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     else:
         for table in tables:
-            db.session.execute(text(f"DELETE FROM {table}"))
+            db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our table names
     db.session.commit()
 
 
