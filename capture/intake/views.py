@@ -27,6 +27,7 @@ from .tokens import (
 
 HONEYPOT = "lg_trap"
 NOTICES = {
+    "rate_limited": _l("Too many attempts in a short time. Please wait a minute and send again."),
     "expired": _l("This form was open for a while. Please check your details and send it again."),
     "invalid": _l(
         "Something went wrong with this form. Please check your details and send it again."
@@ -106,6 +107,25 @@ def submit(slug: str):
     if request.form.get("step") == "qualify":
         return _post_qualify(form)
     return _post_contact(form)
+
+
+@bp.errorhandler(429)
+def too_many_posts(error):
+    """Show the posted form again, input kept, rather than a bare error page."""
+    form = _active_form(request.view_args["slug"])
+    notice = NOTICES["rate_limited"]
+    if request.form.get("step") == "qualify":
+        fields = questions_for(QualifyStepForm, form.questions, request.form)
+        return _respond(
+            form,
+            429,
+            step="qualify",
+            fields=fields,
+            step_token=request.form.get("step_token", ""),
+            notice=notice,
+        )
+    fields = questions_for(ContactStepForm, form.questions, request.form)
+    return _contact_step(form, fields, attribution_from_values(request.form), notice, status=429)
 
 
 def _post_contact(form: Form):

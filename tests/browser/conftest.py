@@ -1,0 +1,68 @@
+"""Fixtures for the browser tests: one headless Chromium per session, a fresh
+context per test, with and without JavaScript.
+
+Uses the system Chromium; without it these tests skip (under CI=true they fail).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HERE = Path(__file__).parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is not installed: browser tests skipped"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def _page_in_new_context(browser, **options):
+    # A fixed locale, so the form speaks English whatever the machine's language.
+    context = browser.new_context(locale="en-US", **options)
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    """A page in its own context: no cookies or storage shared between tests."""
+    context, page = _page_in_new_context(browser)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def no_js_page(browser):
+    """A page with JavaScript off: htmx never loads, forms post the old way."""
+    context, page = _page_in_new_context(browser, java_script_enabled=False)
+    yield page
+    context.close()

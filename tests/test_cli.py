@@ -1,0 +1,169 @@
+"""The command line: `init-db`, `seed-demo` and `create-user`, and models that match
+the migrations."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, inspect
+from werkzeug.security import check_password_hash
+
+from capture import create_app
+from capture.extensions import db
+from capture.models import Ebook, Form, User
+
+SAMPLE_SITE = "http://localhost:8000"
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(func.count()).select_from(model))
+
+
+def forms_by_slug(app) -> dict[str, Form]:
+    with app.app_context():
+        forms = db.session.scalars(db.select(Form).options(db.joinedload(Form.ebook))).all()
+        db.session.expunge_all()
+        return {form.slug: form for form in forms}
+
+
+def users(app) -> list[User]:
+    with app.app_context():
+        found = db.session.scalars(db.select(User)).all()
+        db.session.expunge_all()
+        return found
+
+
+# init-db
+
+
+def test_init_db_creates_every_table_on_an_empty_database(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": "sqlite:///" + str(tmp_path / "fresh.db"),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+
+    result = app.test_cli_runner().invoke(args=["init-db"])
+
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    assert set(db.metadata.tables) | {"alembic_version"} <= tables
+
+
+def test_init_db_twice_on_a_migrated_database_keeps_the_data(app, runner):
+    assert count(app, Form) == 2
+
+    first = runner.invoke(args=["init-db"])
+    second = runner.invoke(args=["init-db"])
+
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
+    assert set(forms_by_slug(app)) == {"demo-ebook", "demo-contact"}
+    assert count(app, Ebook) == 1
+
+
+# seed-demo
+
+
+def test_seed_demo_creates_an_ebook_gate_with_a_real_pdf_and_a_contact_form(make_app):
+    app = make_app()
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+
+    assert result.exit_code == 0, result.output
+    assert "demo-ebook" in result.output and "demo-contact" in result.output
+    forms = forms_by_slug(app)
+    gate, contact = forms["demo-ebook"], forms["demo-contact"]
+    assert (gate.kind, gate.intent) == ("gate", "medium")
+    assert (contact.kind, contact.intent) == ("contact", "high")
+    assert contact.ebook is None
+
+    ebook = gate.ebook
+    assert ebook.content_type == "application/pdf"
+    content = (Path(app.instance_path) / "ebooks" / ebook.sha256).read_bytes()
+    assert content.startswith(b"%PDF-")
+    assert content.rstrip().endswith(b"%%EOF")
+    assert hashlib.sha256(content).hexdigest() == ebook.sha256
+    assert len(content) == ebook.size
+
+
+def test_seed_demo_run_again_creates_nothing(make_app):
+    app = make_app()
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+
+    again = runner.invoke(args=["seed-demo"])
+
+    assert again.exit_code == 0, again.output
+    assert "Demo forms exist" in again.output
+    assert (count(app, Form), count(app, Ebook)) == (2, 1)
+
+
+def test_both_demo_forms_can_be_embedded_on_the_sample_site(app):
+    forms = forms_by_slug(app)
+
+    for slug in ("demo-ebook", "demo-contact"):
+        assert SAMPLE_SITE in forms[slug].allowed_origins
+
+
+# create-user
+
+
+def create_user(runner, email, role, password):
+    return runner.invoke(args=["create-user", email, "--role", role, "--password", password])
+
+
+def test_create_user_stores_a_hashed_password_never_the_password_itself(app, runner):
+    result = create_user(runner, "Ann@Example.com", "sales", "correct horse")
+
+    assert result.exit_code == 0, result.output
+    (user,) = users(app)
+    assert (user.email, user.role, user.active) == ("ann@example.com", "sales", True)
+    assert "correct horse" not in user.password_hash
+    assert check_password_hash(user.password_hash, "correct horse")
+
+
+@pytest.mark.parametrize(
+    ("role", "password", "message"),
+    [
+        ("owner", "correct horse", "'owner' is not one of 'admin', 'sales'"),
+        ("sales", "short", "use at least 8 characters"),
+    ],
+)
+def test_create_user_refuses_a_bad_role_or_a_short_password(app, runner, role, password, message):
+    result = create_user(runner, "ann@example.com", role, password)
+
+    assert result.exit_code != 0
+    assert message in result.output
+    assert users(app) == []
+
+
+def test_create_user_for_an_existing_email_updates_role_and_password(app, runner):
+    create_user(runner, "ann@example.com", "sales", "correct horse")
+
+    result = create_user(runner, "ANN@example.com", "admin", "battery staple")
+
+    assert result.exit_code == 0, result.output
+    (user,) = users(app)
+    assert user.role == "admin"
+    assert check_password_hash(user.password_hash, "battery staple")
+    assert not check_password_hash(user.password_hash, "correct horse")
+
+
+# models and migrations
+
+
+def test_the_models_match_the_migrations(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+
+    assert differences == []
