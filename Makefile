@@ -5,6 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+SITE_PORT ?= 8000
 
 .PHONY: run test lint format clean
 
@@ -21,9 +22,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
 
+# Leadgate on PORT, and the sample customer site embedding it on SITE_PORT.
 run: $(VENV)/.installed-run
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo
+	@echo "Leadgate:             http://127.0.0.1:$(PORT)"
+	@echo "Sample customer site: http://localhost:$(SITE_PORT)"
+	LEADGATE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app sample_site run \
+		--host 127.0.0.1 --port $(SITE_PORT) & site=$$!; \
+	trap 'kill $$site 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.installed-dev

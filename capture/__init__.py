@@ -29,7 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings = settings_from_env()
     settings.update({k: v for k, v in (test_config or {}).items() if k in settings})
     app.config.from_mapping(flask_config(settings, app.instance_path))
-    app.config.from_mapping(test_config or {})
+    # Other test keys (TESTING, WTF_CSRF_ENABLED, ...) go in as they are.
+    app.config.from_mapping({k: v for k, v in (test_config or {}).items() if k not in settings})
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -38,8 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
 
     from . import cli, errors
+    from .embed import bp as embed_bp
     from .intake import bp as intake_bp
 
+    app.register_blueprint(embed_bp)
     app.register_blueprint(intake_bp)
     # Public forms cannot use session CSRF (no cookies); they carry signed tokens.
     csrf.exempt(intake_bp)

@@ -138,6 +138,7 @@ class Lead(db.Model):
     list_changes: Mapped[builtins.list["ListChange"]] = relationship(
         back_populates="lead", order_by="ListChange.created_at"
     )
+    downloads: Mapped[builtins.list["Download"]] = relationship(order_by="Download.created_at")
 
 
 class Submission(db.Model):
@@ -175,6 +176,21 @@ class Submission(db.Model):
 
     lead: Mapped[Lead] = relationship(back_populates="submissions")
     form: Mapped[Form] = relationship()
+
+
+class Download(db.Model):
+    """One download of a gate's e-book through a visitor's signed link."""
+
+    __tablename__ = "downloads"
+    __table_args__ = (Index("ix_downloads_lead_created", "lead_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    ebook_id: Mapped[int] = mapped_column(ForeignKey("ebooks.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ebook: Mapped[Ebook] = relationship()
 
 
 class ListChange(db.Model):

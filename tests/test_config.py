@@ -57,9 +57,7 @@ def test_without_a_secret_key_a_dev_key_is_kept_in_the_instance_folder(tmp_path,
     assert key_file.stat().st_mode & 0o077 == 0
 
 
-def test_by_default_the_database_is_a_sqlite_file_in_the_instance_folder(
-    tmp_path, clean_environ
-):
+def test_by_default_the_database_is_a_sqlite_file_in_the_instance_folder(tmp_path, clean_environ):
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
 
     url = app.config["SQLALCHEMY_DATABASE_URI"]

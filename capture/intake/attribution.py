@@ -3,11 +3,17 @@
 from collections.abc import Mapping
 
 from ..domain.channels import classify_channel, host_of
-from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
+from ..domain.vocabulary import CHANNELS, CLICK_ID_PARAMS, UTM_PARAMS
 
 URL_FIELDS = ("referrer", "landing_page", "page_url")
-FIELDS = UTM_PARAMS + CLICK_ID_PARAMS + URL_FIELDS
-_MAX = {**{name: 200 for name in UTM_PARAMS + CLICK_ID_PARAMS}, **{n: 2000 for n in URL_FIELDS}}
+# `channel` is a fixed channel set by the embed (`data-channel`), e.g. a fair's tablet.
+FIELDS = UTM_PARAMS + CLICK_ID_PARAMS + URL_FIELDS + ("channel",)
+_MAX = {
+    **{name: 200 for name in UTM_PARAMS + CLICK_ID_PARAMS},
+    **{name: 2000 for name in URL_FIELDS},
+    "channel": 20,
+}
+FIXED_CHANNELS = frozenset(CHANNELS) - {"manual"}
 
 
 def _clean(name: str, value) -> str | None:
@@ -30,14 +36,22 @@ def attribution_for_page(args: Mapping, referrer_header: str | None, url: str) -
     on the hosted page brings them in the URL and the `Referer` header.
     """
     values = dict(args.items())
-    values.setdefault("referrer", referrer_header)
+    if "page_url" not in values:
+        # Hosted page: the visitor's browser says where they came from. In the
+        # embed, the Referer is the host page itself; the loader sends the real one.
+        values.setdefault("referrer", referrer_header)
     values.setdefault("landing_page", url)
     values.setdefault("page_url", url)
     return attribution_from_values(values)
 
 
 def channel_for(attribution: Mapping, leadgate_host: str) -> str:
-    """Classify a submission; the page the form sat on and Leadgate are not referrers."""
+    """Classify a submission; the page the form sat on and Leadgate are not referrers.
+
+    A fixed channel from the embed wins: the site owner said where this form is.
+    """
+    if attribution.get("channel") in FIXED_CHANNELS:
+        return attribution["channel"]
     own_hosts = {leadgate_host, host_of(attribution.get("page_url"))} - {""}
     return classify_channel(
         utm={name: attribution.get(name) for name in UTM_PARAMS},

@@ -12,9 +12,10 @@ from flask_limiter.util import get_remote_address
 
 from ..extensions import db, limiter
 from ..htmx import is_htmx, vary_on_htmx
-from ..models import Form, Lead
+from ..models import Form, Lead, Submission
 from . import bp
 from .attribution import attribution_for_page, attribution_from_values
+from .downloads import download_url
 from .forms import ContactStepForm, QualifyStepForm, questions_for
 from .recording import complete_submission, record_contact_step
 from .tokens import (
@@ -54,9 +55,12 @@ def _origin_of(url: str | None) -> str:
 def _respond(form: Form, status: int = 200, **context):
     """Render the whole page, or for htmx only the form region."""
     template = "intake/_form.html" if is_htmx() else "intake/form.html"
-    lang = request.args.get("lang")
-    action = url_for("intake.submit", slug=form.slug, lang=lang)
-    response = make_response(render_template(template, form=form, action=action, **context), status)
+    embed = request.args.get("embed") == "1"
+    action = url_for(
+        "intake.submit", slug=form.slug, lang=request.args.get("lang"), embed="1" if embed else None
+    )
+    page = render_template(template, form=form, action=action, embed=embed, **context)
+    response = make_response(page, status)
     ancestors = " ".join(["'self'", *(form.allowed_origins or [])])
     response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
     response.headers["Cache-Control"] = "no-store"
@@ -82,12 +86,32 @@ def _qualify_step(form: Form, submission_id: int, fields, status: int = 200):
     )
 
 
+def _done(form: Form, submission: Submission | None):
+    """The thank-you; for a gate with an e-book, its download button."""
+    lead = db.session.get(Lead, submission.lead_id) if submission else None
+    link = download_url(submission) if submission and form.ebook_id else None
+    return _respond(form, step="done", lead=lead, download=link)
+
+
+def _embedding_allowed(form: Form, origin: str) -> bool:
+    own = request.host_url.rstrip("/")
+    return not origin or origin == own or origin in (form.allowed_origins or [])
+
+
 def _post_limit() -> str:
     return current_app.config["LEADS_POST_LIMIT"]
 
 
 def _post_limit_key() -> str:
     return f"{get_remote_address()}|{request.view_args.get('slug')}"
+
+
+@bp.get("/")
+def home():
+    forms = db.session.scalars(
+        db.select(Form).where(Form.archived_at.is_(None)).order_by(Form.title)
+    ).all()
+    return render_template("intake/home.html", forms=forms)
 
 
 @bp.get("/f/<slug>")
@@ -103,7 +127,7 @@ def submit(slug: str):
     form = _active_form(slug)
     if request.form.get(HONEYPOT):
         # A bot filled the hidden field: answer like a success, store nothing.
-        return _respond(form, step="done", lead=None)
+        return _done(form, None)
     if request.form.get("step") == "qualify":
         return _post_qualify(form)
     return _post_contact(form)
@@ -136,11 +160,13 @@ def _post_contact(form: Form):
         token = read_form_token(request.form.get("token"), form.id)
     except TokenProblem as problem:
         return _contact_step(form, fields, attribution, NOTICES[problem.code], status=422)
+    if not _embedding_allowed(form, token.origin):
+        return _contact_step(form, fields, attribution, NOTICES["invalid"], status=422)
     if not valid:
         return _contact_step(form, fields, attribution, status=422)
     submission = record_contact_step(form, fields.data, attribution, token.nonce, request.host)
     if submission.completed_at is not None:
-        return _respond(form, step="done", lead=submission.lead)
+        return _done(form, submission)
     return _qualify_step(form, submission.id, questions_for(QualifyStepForm, form.questions))
 
 
@@ -158,5 +184,4 @@ def _post_qualify(form: Form):
     submission = complete_submission(submission_id, form.id, fields.data)
     if submission is None:
         abort(404)
-    lead = db.session.get(Lead, submission.lead_id)
-    return _respond(form, step="done", lead=lead)
+    return _done(form, submission)

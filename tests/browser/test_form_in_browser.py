@@ -56,7 +56,7 @@ def test_htmx_swaps_each_step_in_place_without_navigating(app, live_server, page
 
     fill_qualify(page, "manufacturing", "100-249")
     page.get_by_role("button", name="Send").click()
-    expect(page.get_by_role("status")).to_contain_text("We will get back to you")
+    expect(page.get_by_role("status")).to_contain_text("Thank you")
     expect(page.get_by_role("link", name="Book a call now")).to_be_visible()
     expect_same_document(page, url)
 
@@ -101,7 +101,7 @@ def test_the_form_works_without_javascript(app, live_server, no_js_page):
     with page.expect_navigation():
         page.get_by_role("button", name="Get the e-book").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Your e-book is on its way")
+    expect(page.get_by_role("status")).to_contain_text("Thank you")
     (lead,) = leads(app)
     assert (lead.email_key, lead.list) == (CONTACT["email"], "nurture")
     assert (lead.sector, lead.headcount) == ("ict", "50-99")
@@ -113,7 +113,7 @@ def test_a_real_browser_gets_no_cookies_from_public_pages(app, live_server, page
     page.get_by_role("button", name="Next").click()
     fill_qualify(page, "ict", "50-99")
     page.get_by_role("button", name="Get the e-book").click()
-    expect(page.get_by_role("status")).to_contain_text("Your e-book is on its way")
+    expect(page.get_by_role("status")).to_contain_text("Thank you")
 
     assert len(leads(app)) == 1
     assert page.context.cookies() == []
