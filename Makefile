@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 SITE_PORT ?= 8000
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format clean translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -48,3 +48,12 @@ test: lint
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# After changing visitor-facing text: refresh the catalogs, translate the new
+# entries in capture/translations/nl/LC_MESSAGES/messages.po, then compile.
+translations: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output \
+		--project=Leadgate -o capture/translations/messages.pot .
+	$(BIN)/pybabel update -i capture/translations/messages.pot -d capture/translations \
+		--no-fuzzy-matching --width 100
+	$(BIN)/pybabel compile -d capture/translations
