@@ -35,8 +35,8 @@ def download(token: str):
         payload = _serializer().loads(token, max_age=current_app.config["LEADS_DOWNLOAD_TTL"])
     except SignatureExpired as error:
         # The signature is genuine, only too old: the payload can be trusted.
-        old = error.payload if isinstance(error.payload, dict) else {}
-        return _expired_page(old.get("s"))
+        old = _serializer().load_payload(error.payload) if error.payload else {}
+        return _expired_page(old.get("s") if isinstance(old, dict) else None)
     except BadSignature:
         abort(404)
     submission = db.session.get(Submission, payload.get("s")) if isinstance(payload, dict) else None

@@ -33,10 +33,10 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is not installed: browser tests skipped"
+        reason = f"Chromium is not installed at {CHROMIUM}"
         if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
+            pytest.fail(f"{reason}: the browser tests must run under CI")
+        pytest.skip(f"{reason}: browser tests skipped")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

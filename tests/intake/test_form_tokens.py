@@ -1,8 +1,12 @@
 """Cookie-free protection of the public form: signed tokens, time-trap,
 single use, honeypot and rate limits. The visitor's input always survives."""
 
+import os
+import secrets
 import time
 
+import pytest
+import redis
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from capture.cli import seed_demo
@@ -148,3 +152,34 @@ def test_posts_are_rate_limited_per_address_and_form(make_app):
     assert page_inputs(limited)["email"] == "p3@example.nl"
     assert other_form.status_code == 200
     assert counts(app) == (4, 4)
+
+
+def test_rate_limits_can_be_shared_through_redis(make_app):
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI", "").lower() == "true":
+            raise
+        pytest.skip(f"no Redis at {url}: {error}")
+    settings = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": url,
+        "LEADS_POST_LIMIT": "2 per minute",
+    }
+    first_instance, second_instance = make_app(**settings), make_app(**settings)
+    with first_instance.app_context():
+        seed_demo()
+    # A fresh address per run: counters in Redis outlive the test.
+    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+
+    statuses = []
+    for instance in (first_instance, second_instance, first_instance):
+        client = instance.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        visitor = Visitor(client)
+        visitor.open("demo-ebook")
+        statuses.append(visitor.post({**CONTACT, "consent": "y"}).status_code)
+
+    assert statuses == [200, 200, 429]
+    assert redis.Redis.from_url(url).keys(f"*{address}*")

@@ -1,0 +1,69 @@
+"""Attribution inside the widget: the host page's, not the iframe's."""
+
+from capture.extensions import db
+from capture.models import Lead, Submission
+
+from ..visitor import Visitor
+
+HOST_PAGE = "http://localhost:8000/resources"
+
+
+def stored(app):
+    with app.app_context():
+        lead = db.session.scalars(db.select(Lead)).one()
+        submission = db.session.scalars(db.select(Submission)).one()
+        return lead, submission
+
+
+def test_the_embed_passes_the_host_pages_attribution(app, client):
+    query = (
+        "embed=1&page_url=http%3A%2F%2Flocalhost%3A8000%2Fresources"
+        "&landing_page=http%3A%2F%2Flocalhost%3A8000%2F%3Fgclid%3Dabc"
+        "&referrer=https%3A%2F%2Fwww.google.nl%2F&gclid=abc"
+    )
+    Visitor(client).submit("demo-ebook", query=query, Referer="http://localhost:8000/")
+
+    lead, submission = stored(app)
+    assert (lead.channel, lead.referrer) == ("paid", "https://www.google.nl/")
+    assert lead.landing_page == "http://localhost:8000/?gclid=abc"
+    assert submission.page_url == HOST_PAGE
+    assert submission.click_ids == {"gclid": "abc"}
+
+
+def test_in_the_embed_the_host_page_is_not_taken_for_a_referrer(app, client):
+    query = "embed=1&page_url=http%3A%2F%2Flocalhost%3A8000%2Fresources"
+    Visitor(client).submit("demo-ebook", query=query, Referer="http://localhost:8000/")
+
+    lead, _ = stored(app)
+    assert (lead.channel, lead.referrer) == ("direct", None)
+
+
+def test_a_fixed_channel_from_the_embed_wins(app, client):
+    query = "embed=1&channel=event&utm_source=google&utm_medium=cpc"
+    Visitor(client).submit("demo-contact", query=query)
+
+    lead, submission = stored(app)
+    assert lead.channel == submission.channel == "event"
+    assert submission.utm_medium == "cpc"  # raw values are kept
+
+
+def test_the_embedded_form_keeps_embed_mode_across_its_steps(client):
+    visitor = Visitor(client)
+    page = visitor.open("demo-contact", "embed=1&lang=nl&page_url=http%3A%2F%2Flocalhost%3A8000%2F")
+    html = page.get_data(as_text=True)
+    assert 'class="lg-embedded"' in html and "embed-frame.js" in html
+
+    second = visitor.post({"email": "a@b.nl", "name": "A", "company": "B", "consent": "y"})
+    html = second.get_data(as_text=True)
+    assert 'class="lg-embedded"' in html and "Stap 2 van 2" in html
+
+
+def test_a_form_token_issued_for_a_page_on_a_foreign_origin_is_refused(app, client):
+    visitor = Visitor(client)
+    visitor.open("demo-contact", "embed=1&page_url=https%3A%2F%2Fevil.example%2Fpage")
+
+    refused = visitor.post({"email": "a@b.nl", "name": "A", "company": "B", "consent": "y"})
+
+    assert refused.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Lead.id))) == 0

@@ -1,0 +1,31 @@
+"""`/embed.js`: small, cacheable, the same bytes as its source minus comments."""
+
+import gzip
+
+from capture.embed import LOADER_SOURCE, compact
+
+
+def test_the_loader_is_at_most_2_kb_gzipped(client):
+    served = client.get("/embed.js", headers={"Accept-Encoding": "gzip"})
+
+    assert served.headers["Content-Encoding"] == "gzip"
+    assert len(served.data) <= 2048
+    assert gzip.decompress(served.data) == compact(LOADER_SOURCE.read_text()).encode()
+
+
+def test_the_loader_is_javascript_cached_long_and_revalidated_by_etag(client):
+    served = client.get("/embed.js")
+
+    assert served.status_code == 200
+    assert served.mimetype == "text/javascript"
+    assert served.cache_control.public and served.cache_control.max_age >= 86400
+    assert "Accept-Encoding" in served.headers["Vary"]
+    assert "Set-Cookie" not in served.headers
+    again = client.get("/embed.js", headers={"If-None-Match": served.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_compacting_keeps_code_and_drops_comment_lines():
+    source = "// a comment\n(function () {\n    var url = 'https://x.nl/a';  // kept\n})();\n"
+
+    assert compact(source) == "(function () {\nvar url = 'https://x.nl/a';  // kept\n})();\n"
