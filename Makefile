@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 SITE_PORT ?= 8000
 
-.PHONY: run test lint format clean translations
+.PHONY: run test lint format clean translations weight
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -57,3 +57,7 @@ translations: $(VENV)/.installed-dev
 	$(BIN)/pybabel update -i capture/translations/messages.pot -d capture/translations \
 		--no-fuzzy-matching --width 100
 	$(BIN)/pybabel compile -d capture/translations
+
+# What the widget loads, in gzipped bytes (the README quotes this).
+weight: $(VENV)/.installed-dev
+	$(BIN)/python bench/widget_weight.py

@@ -62,4 +62,6 @@ def flask_config(settings: dict, instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Static files (CSS, htmx, the frame script): an hour, then revalidated.
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
     }
