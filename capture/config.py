@@ -12,7 +12,6 @@ DEFAULTS = {
     "LEADS_FORM_MAX_AGE": 4 * 3600,
     "LEADS_DOWNLOAD_TTL": 86400,
     "LEADS_CHECK_DELIVERABILITY": False,
-    "LEADS_TIMEZONE": "Europe/Amsterdam",
     "LEADS_POST_LIMIT": "10 per minute; 100 per hour",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",

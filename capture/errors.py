@@ -1,7 +1,8 @@
 """Error pages: HTML for people, JSON for clients that ask for it."""
 
-from flask import jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import current_app, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 
 def _wants_json() -> bool:
@@ -15,5 +16,15 @@ def handle_http_error(error: HTTPException):
     return render_template("error.html", error=error), error.code
 
 
+def handle_database_down(error: OperationalError):
+    """The database cannot be reached: 503 and "try again", not a crash page."""
+    current_app.logger.error("database unavailable: %s", error)
+    response, status = handle_http_error(ServiceUnavailable())
+    response = current_app.make_response((response, status))
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def register(app) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_down)

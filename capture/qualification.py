@@ -5,8 +5,9 @@ from datetime import datetime
 from .domain.routing import LeadFacts, route_lead
 from .domain.rules import DEFAULT_RULES, QualificationRules
 from .domain.scoring import highest_intent, score_lead
+from .domain.warmth import warmth_of
 from .extensions import db
-from .models import Lead, ListChange, Submission
+from .models import Lead, ListChange, Submission, utcnow
 
 
 def current_rules() -> QualificationRules:
@@ -63,3 +64,8 @@ def touch(lead: Lead, when: datetime) -> None:
     """Record new interest: `last_interest_at` only ever moves forward."""
     if lead.last_interest_at is None or when > lead.last_interest_at:
         lead.last_interest_at = when
+
+
+def lead_warmth(lead: Lead, rules: QualificationRules, now: datetime | None = None) -> str:
+    """`hot`, `warm` or `cold`, from the lead's latest interest and the rules' thresholds."""
+    return warmth_of(lead.last_interest_at, now or utcnow(), rules.hot_days, rules.warm_days)

@@ -23,12 +23,16 @@ def clean_environ(monkeypatch):
 
 def test_environment_values_are_read_as_the_type_of_their_default():
     settings = settings_from_env(
-        {"LEADS_MIN_FILL_SECONDS": "7", "RATELIMIT_ENABLED": "false", "LEADS_TIMEZONE": "UTC"}
+        {
+            "LEADS_MIN_FILL_SECONDS": "7",
+            "RATELIMIT_ENABLED": "false",
+            "RATELIMIT_STORAGE_URI": "redis://r:6379/0",
+        }
     )
 
     assert settings["LEADS_MIN_FILL_SECONDS"] == 7
     assert settings["RATELIMIT_ENABLED"] is False
-    assert settings["LEADS_TIMEZONE"] == "UTC"
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://r:6379/0"
 
 
 @pytest.mark.parametrize(("raw", "enabled"), [("1", True), ("yes", True), ("0", False)])

@@ -2,9 +2,11 @@
 
 from bs4 import BeautifulSoup
 
+from capture import create_app
 from capture.extensions import db
 from capture.models import Lead, ListChange, Submission
 
+from ..conftest import base_config
 from ..visitor import CONTACT, errors_in, page_inputs
 
 
@@ -182,3 +184,20 @@ def test_the_form_page_may_only_be_framed_by_its_allowed_origins(visitor):
     policy = page.headers["Content-Security-Policy"]
     assert policy == "frame-ancestors 'self' http://localhost:8000 http://127.0.0.1:8000"
     assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_when_the_database_is_down_the_visitor_gets_a_503_to_try_again(tmp_path):
+    unreachable = "postgresql+psycopg://leadgate@127.0.0.1:1/unreachable"
+    app = create_app(base_config(unreachable, tmp_path))
+
+    answer = app.test_client().get("/f/demo-contact")
+
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "30"
+    assert "try again in a moment" in answer.get_data(as_text=True)
+
+
+def test_the_form_region_carries_the_message_for_a_failed_send(visitor):
+    soup = BeautifulSoup(visitor.open("demo-contact").get_data(as_text=True), "html.parser")
+
+    assert "Everything you typed is still here" in soup.select_one("#lg-form")["data-problem"]

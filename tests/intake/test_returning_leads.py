@@ -5,9 +5,11 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
+from capture.domain.rules import DEFAULT_RULES
 from capture.extensions import db
 from capture.intake.recording import record_contact_step
 from capture.models import Form, Lead, ListChange, Submission, utcnow
+from capture.qualification import lead_warmth
 
 from ..visitor import CONTACT, Visitor
 
@@ -69,7 +71,7 @@ def test_a_list_chosen_by_sales_is_pinned_against_automatic_routing(app, client)
     assert lead.engagement_score == 70  # the score still follows what they did
 
 
-def test_a_lead_cold_for_months_comes_back_warm(app, client):
+def test_a_lead_cold_for_months_comes_back_hot_with_its_first_interest_kept(app, client):
     Visitor(client).submit("demo-ebook")
     long_ago = utcnow() - timedelta(days=90)
     with app.app_context():
@@ -78,11 +80,16 @@ def test_a_lead_cold_for_months_comes_back_warm(app, client):
         )
         db.session.commit()
 
+    with app.app_context():
+        was = lead_warmth(db.session.scalars(db.select(Lead)).one(), DEFAULT_RULES)
+    assert was == "cold"
+
     Visitor(client).submit("demo-ebook")
 
     lead = only_lead(app)
     assert lead.first_interest_at == long_ago
     assert utcnow() - lead.last_interest_at < timedelta(minutes=1)
+    assert lead_warmth(lead, DEFAULT_RULES) == "hot"
 
 
 def _contact_step(app, form_slug, email, nonce):
