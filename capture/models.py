@@ -84,7 +84,20 @@ class Form(db.Model):
         return question in (self.questions or [])
 
 
-class Lead(db.Model):
+class Attribution:
+    """Where interest came from: the derived channel and the raw values."""
+
+    channel: Mapped[str] = mapped_column(String(20))
+    utm_source: Mapped[str | None] = mapped_column(String(200))
+    utm_medium: Mapped[str | None] = mapped_column(String(200))
+    utm_campaign: Mapped[str | None] = mapped_column(String(200))
+    utm_term: Mapped[str | None] = mapped_column(String(200))
+    utm_content: Mapped[str | None] = mapped_column(String(200))
+    referrer: Mapped[str | None] = mapped_column(String(2000))
+    landing_page: Mapped[str | None] = mapped_column(String(2000))
+
+
+class Lead(Attribution, db.Model):
     """One person who showed interest, matched on the case-folded e-mail."""
 
     __tablename__ = "leads"
@@ -117,15 +130,8 @@ class Lead(db.Model):
     score: Mapped[int] = mapped_column(default=0)
     score_reasons: Mapped[builtins.list] = mapped_column(JSON, default=builtins.list)
 
-    # First-touch attribution: copied from the lead's first submission, never moved.
-    channel: Mapped[str] = mapped_column(String(20))
-    utm_source: Mapped[str | None] = mapped_column(String(200))
-    utm_medium: Mapped[str | None] = mapped_column(String(200))
-    utm_campaign: Mapped[str | None] = mapped_column(String(200))
-    utm_term: Mapped[str | None] = mapped_column(String(200))
-    utm_content: Mapped[str | None] = mapped_column(String(200))
-    referrer: Mapped[str | None] = mapped_column(String(2000))
-    landing_page: Mapped[str | None] = mapped_column(String(2000))
+    # First-touch attribution (the Attribution columns): copied from the lead's
+    # first submission, never moved.
 
     first_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -141,7 +147,7 @@ class Lead(db.Model):
     downloads: Mapped[builtins.list["Download"]] = relationship(order_by="Download.created_at")
 
 
-class Submission(db.Model):
+class Submission(Attribution, db.Model):
     """One form post with its answers and its own attribution.
 
     Written when the contact step is posted and completed by the qualifying
@@ -161,15 +167,7 @@ class Submission(db.Model):
     nonce: Mapped[str] = mapped_column(String(64), unique=True)
     intent: Mapped[str] = mapped_column(String(10))
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
-    channel: Mapped[str] = mapped_column(String(20))
-    utm_source: Mapped[str | None] = mapped_column(String(200))
-    utm_medium: Mapped[str | None] = mapped_column(String(200))
-    utm_campaign: Mapped[str | None] = mapped_column(String(200))
-    utm_term: Mapped[str | None] = mapped_column(String(200))
-    utm_content: Mapped[str | None] = mapped_column(String(200))
     click_ids: Mapped[dict] = mapped_column(JSON, default=dict)
-    referrer: Mapped[str | None] = mapped_column(String(2000))
-    landing_page: Mapped[str | None] = mapped_column(String(2000))
     page_url: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
