@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import flask_config, settings_from_env
 from .extensions import babel, csrf, db, limiter, migrate, select_locale
@@ -31,6 +32,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(flask_config(settings, app.instance_path))
     # Other test keys (TESTING, WTF_CSRF_ENABLED, ...) go in as they are.
     app.config.from_mapping({k: v for k, v in (test_config or {}).items() if k not in settings})
+
+    if app.config["LEADS_PROXY_HOPS"]:
+        # Behind N reverse proxies: trust their X-Forwarded-For/-Proto/-Host,
+        # so rate limits see the visitor's address and links use https.
+        hops = app.config["LEADS_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -1,5 +1,7 @@
 """Command-line tasks: `init-db`, `seed-demo`, `create-user`."""
 
+import os
+
 import click
 from flask import Flask
 from flask_migrate import upgrade
@@ -11,7 +13,12 @@ from .ebooks import store_ebook
 from .extensions import db
 from .models import Form, User
 
-SAMPLE_SITE_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000"]
+
+def sample_site_origins() -> list[str]:
+    """Where `make run` serves the sample customer site (SITE_PORT, default 8000)."""
+    port = os.environ.get("SITE_PORT", "8000")
+    return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+
 
 DEMO_FORMS = [
     {
@@ -36,14 +43,21 @@ DEMO_FORMS = [
 
 
 def seed_demo() -> list[str]:
-    """Create the demo forms that are missing; return the slugs created."""
+    """Create the demo forms that are missing; return the slugs created.
+
+    Existing demo forms only learn the sample site's current origins.
+    """
     created = []
+    origins = sample_site_origins()
     for spec in DEMO_FORMS:
-        if db.session.scalar(db.select(Form.id).where(Form.slug == spec["slug"])):
+        existing = db.session.scalars(db.select(Form).where(Form.slug == spec["slug"])).first()
+        if existing:
+            # The sample site may have moved to another port since.
+            missing = [o for o in origins if o not in (existing.allowed_origins or [])]
+            if missing:
+                existing.allowed_origins = [*(existing.allowed_origins or []), *missing]
             continue
-        form = Form(
-            intent=DEFAULT_INTENT[spec["kind"]], allowed_origins=SAMPLE_SITE_ORIGINS, **spec
-        )
+        form = Form(intent=DEFAULT_INTENT[spec["kind"]], allowed_origins=origins, **spec)
         if form.kind == "gate":
             pdf = build_pdf(
                 "Lead management for small firms",

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 # name -> default; the default's type is how the environment value is read.
@@ -13,6 +14,7 @@ DEFAULTS = {
     "LEADS_DOWNLOAD_TTL": 86400,
     "LEADS_CHECK_DELIVERABILITY": False,
     "LEADS_POST_LIMIT": "10 per minute; 100 per hour",
+    "LEADS_PROXY_HOPS": 0,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
 }
@@ -39,11 +41,21 @@ def settings_from_env(environ=os.environ) -> dict:
 def instance_secret_key(instance_path: str) -> str:
     """Return the dev secret key kept in `instance/`, creating it on first use."""
     path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of several workers starting at once, exactly one writes the key.
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(handle, "w") as key_file:
+            key_file.write(secrets.token_hex(32))
+    for _attempt in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.05)  # another worker created the file and is writing it
+    raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY")
 
 
 def flask_config(settings: dict, instance_path: str) -> dict:
@@ -61,6 +73,8 @@ def flask_config(settings: dict, instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # A rate-limit store that is down must not cost a lead: let posts through.
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # Static files (CSS, htmx, the frame script): an hour, then revalidated.
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
     }

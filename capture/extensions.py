@@ -43,9 +43,8 @@ def select_locale() -> str:
 def _sqlite_pragmas(dbapi_connection, _record):
     """WAL and a busy timeout, so several gunicorn workers can share the file.
 
-    Transactions start with BEGIN IMMEDIATE (see `_sqlite_begin`): a deferred
-    transaction that reads and then writes can fail at once with "database is
-    locked" when another worker writes, whatever the busy timeout.
+    The driver's own transaction handling is switched off so that
+    `_sqlite_begin` decides how each transaction starts.
     """
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -60,5 +59,24 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.dialect.name != "sqlite":
+        return
+    writer = connection.get_execution_options().get(WRITE_OPTION)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+WRITE_OPTION = "leadgate_writer"
+
+
+def begin_write() -> None:
+    """Start the session's next transaction as a writer.
+
+    On SQLite this is BEGIN IMMEDIATE: the write lock is taken (waiting up to
+    the busy timeout) before anything is read. A transaction that reads first
+    and writes later fails at once with "database is locked" when another
+    worker wrote in between, whatever the timeout. Any open (read)
+    transaction is committed first. PostgreSQL ignores the option.
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+    db.session.connection(execution_options={WRITE_OPTION: True})

@@ -11,6 +11,7 @@ from sqlalchemy import func, inspect
 from werkzeug.security import check_password_hash
 
 from capture import create_app
+from capture.cli import seed_demo
 from capture.extensions import db
 from capture.models import Ebook, Form, User
 
@@ -167,3 +168,17 @@ def test_the_models_match_the_migrations(app):
         differences = compare_metadata(context, db.metadata)
 
     assert differences == []
+
+
+def test_seed_demo_lets_the_demo_forms_follow_the_sample_sites_port(make_app, monkeypatch):
+    app = make_app()
+    with app.app_context():
+        seed_demo()
+        monkeypatch.setenv("SITE_PORT", "8123")
+        seed_demo()
+        origins = db.session.scalars(db.select(Form.allowed_origins)).all()
+
+    for allowed in origins:
+        assert {"http://localhost:8000", "http://localhost:8123", "http://127.0.0.1:8123"} <= set(
+            allowed
+        )

@@ -10,7 +10,7 @@ from sqlalchemy import func, text
 
 from capture import create_app
 from capture.config import DEFAULTS, settings_from_env
-from capture.extensions import db
+from capture.extensions import WRITE_OPTION, begin_write, db
 from capture.models import Form
 
 
@@ -83,7 +83,7 @@ def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(app):
     assert pragma["foreign_keys"] == 1
 
 
-def test_two_workers_that_read_then_write_at_the_same_time_both_succeed(app):
+def test_two_writers_that_read_then_write_at_the_same_time_both_succeed(app):
     start = threading.Barrier(2, timeout=10)
     errors = []
 
@@ -91,6 +91,7 @@ def test_two_workers_that_read_then_write_at_the_same_time_both_succeed(app):
         try:
             with app.app_context():
                 start.wait()
+                begin_write()
                 seen = db.session.scalar(db.select(func.count(Form.id)))
                 # Hold the read open, so both transactions overlap before writing.
                 time.sleep(0.3)
@@ -109,3 +110,17 @@ def test_two_workers_that_read_then_write_at_the_same_time_both_succeed(app):
     with app.app_context():
         slugs = set(db.session.scalars(db.select(Form.slug)))
     assert {"worker-1", "worker-2"} <= slugs
+
+
+def test_readers_do_not_take_the_sqlite_write_lock(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite locking")
+    with app.app_context():
+        db.session.scalar(db.select(func.count(Form.id)))  # an open read transaction
+        writer = db.engine.connect().execution_options(**{WRITE_OPTION: True})
+        with writer:
+            writer.exec_driver_sql("PRAGMA busy_timeout=0")
+            # Its BEGIN IMMEDIATE fails at once if the reader holds the write lock.
+            writer.exec_driver_sql("SELECT 1")
+            writer.rollback()
+        db.session.rollback()

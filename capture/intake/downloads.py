@@ -1,13 +1,16 @@
 """The gate's reward: a signed, expiring download link for the e-book."""
 
+from datetime import timedelta
+
 from flask import abort, current_app, render_template, request, send_file, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..ebooks import ebook_path
-from ..extensions import db
+from ..extensions import begin_write, db
 from ..models import Download, Lead, Submission, utcnow
 from ..qualification import touch
 from . import bp
+from .recording import locked_lead
 
 DOWNLOAD_SALT = "leadgate.download"
 
@@ -20,6 +23,13 @@ def download_url(submission: Submission) -> str:
     """A link to the e-book of `submission`'s gate, valid for LEADS_DOWNLOAD_TTL seconds."""
     token = _serializer().dumps({"s": submission.id})
     return url_for("intake.download", token=token, _external=True)
+
+
+def _record_download(submission_id: int, lead_id: int, ebook_id: int) -> None:
+    begin_write()
+    db.session.add(Download(lead_id=lead_id, submission_id=submission_id, ebook_id=ebook_id))
+    touch(locked_lead(Lead.id == lead_id), utcnow())
+    db.session.commit()
 
 
 def _expired_page(submission_id):
@@ -43,13 +53,14 @@ def download(token: str):
     ebook = submission.form.ebook if submission else None
     if ebook is None or not ebook_path(ebook).exists():
         abort(404)
-    if request.range is None:
-        # Count whole downloads, not the range requests of a PDF viewer.
-        db.session.add(
-            Download(lead_id=submission.lead_id, submission_id=submission.id, ebook_id=ebook.id)
-        )
-        touch(db.session.get(Lead, submission.lead_id), utcnow())
-        db.session.commit()
+    # A link shown again later (a re-sent form) is still bound to the time
+    # the visitor earned it.
+    lifetime = timedelta(seconds=current_app.config["LEADS_DOWNLOAD_TTL"])
+    if submission.completed_at is None or utcnow() - submission.completed_at > lifetime:
+        return _expired_page(submission.id)
+    if request.range is None and not request.if_none_match:
+        # Count whole downloads, not a PDF viewer's range requests or revalidations.
+        _record_download(submission.id, submission.lead_id, ebook.id)
     return send_file(
         ebook_path(ebook),
         mimetype=ebook.content_type,

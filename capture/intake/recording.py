@@ -7,7 +7,7 @@ received is in the database.
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
-from ..extensions import db
+from ..extensions import begin_write, db
 from ..models import Form, Lead, Submission, utcnow
 from ..qualification import current_rules, requalify, touch
 from .attribution import channel_for
@@ -37,9 +37,15 @@ def _update_answers(lead: Lead, answers: dict) -> None:
             setattr(lead, name, value)
 
 
-def _lead_for_update(key: str) -> Lead | None:
+class NonceTaken(Exception):
+    """The form's nonce was already used by a different person."""
+
+
+def locked_lead(condition) -> Lead | None:
+    # populate_existing: a lead already in the session is refreshed from the
+    # locked row, not reused with values from before the lock.
     return db.session.scalars(
-        db.select(Lead).where(Lead.email_key == key).with_for_update()
+        db.select(Lead).where(condition).with_for_update().execution_options(populate_existing=True)
     ).one_or_none()
 
 
@@ -50,11 +56,13 @@ def _submission_by_nonce(nonce: str) -> Submission | None:
 def _record_once(form: Form, contact: dict, attribution: dict, nonce: str, host: str) -> Submission:
     replay = _submission_by_nonce(nonce)
     if replay:
+        if replay.lead.email_key != email_key(contact["email"]):
+            raise NonceTaken(nonce)
         return replay
     now = utcnow()
     channel = channel_for(attribution, host)
     raw = {name: attribution.get(name) for name in UTM_PARAMS}
-    lead = _lead_for_update(email_key(contact["email"]))
+    lead = locked_lead(Lead.email_key == email_key(contact["email"]))
     if lead is None:
         # The list is set by requalify below; the unique e-mail key makes a
         # simultaneous first post by the same person fail here and retry.
@@ -104,14 +112,19 @@ def record_contact_step(
     """Store the contact step: find or create the lead, add a submission, route.
 
     `nonce` comes from the form token: posting the same rendering twice
-    returns the first submission instead of adding a second. Raises
+    returns the first submission instead of adding a second. Raises NonceTaken
+    when the rendering was already sent for another e-mail address, and
     IntegrityError only if the database keeps refusing after retries.
     """
     for attempt in range(3):
+        begin_write()
         try:
             submission = _record_once(form, contact, attribution, nonce, host)
             db.session.commit()
             return submission
+        except NonceTaken:
+            db.session.rollback()
+            raise
         except IntegrityError:
             db.session.rollback()
             if attempt == 2:
@@ -125,18 +138,21 @@ def complete_submission(submission_id: int, form_id: int, answers: dict) -> Subm
     Completing a submission twice changes nothing the second time. Returns
     None when no such submission of that form exists (erased since).
     """
+    begin_write()
     submission = db.session.scalars(
         db.select(Submission)
         .where(Submission.id == submission_id, Submission.form_id == form_id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).one_or_none()
     if submission is None or submission.completed_at is not None:
-        db.session.rollback()
+        db.session.commit()
         return submission
+    # Lock the lead before reading anything of it: sales may be changing it.
+    lead = locked_lead(Lead.id == submission.lead_id)
     given = {k: v for k, v in answers.items() if v not in (None, "")}
     submission.answers = {**submission.answers, **given}
     submission.completed_at = utcnow()
-    lead = _lead_for_update(submission.lead.email_key)
     _update_answers(lead, given)
     requalify(lead, current_rules())
     db.session.commit()

@@ -17,11 +17,15 @@ STEP_SALT = "leadgate.step"
 
 
 class TokenProblem(Exception):
-    """The token cannot be used; `code` says why (`invalid`, `expired`, `too_fast`)."""
+    """The token cannot be used; `code` says why (`invalid`, `expired`, `too_fast`).
 
-    def __init__(self, code: str):
+    `shown_at` is when the visitor first saw the form, when the token proves it.
+    """
+
+    def __init__(self, code: str, shown_at: float | None = None):
         super().__init__(code)
         self.code = code
+        self.shown_at = shown_at
 
 
 @dataclass(frozen=True)
@@ -29,17 +33,31 @@ class FormToken:
     form_id: int
     origin: str
     nonce: str
-    issued_at: float
+    shown_at: float
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def issue_form_token(form_id: int, origin: str = "") -> str:
-    """Return a fresh token for one rendering of a form."""
-    payload = {"f": form_id, "o": origin, "n": secrets.token_urlsafe(18)}
+def issue_form_token(form_id: int, origin: str = "", shown_at: float | None = None) -> str:
+    """Return a fresh token for one rendering of a form.
+
+    `shown_at` carries over when the form is shown again (after a mistake),
+    so the time-trap counts from the first time the visitor saw it.
+    """
+    payload = {
+        "f": form_id,
+        "o": origin,
+        "n": secrets.token_urlsafe(18),
+        "t": int(shown_at if shown_at is not None else time.time()),
+    }
     return _serializer(FORM_SALT).dumps(payload)
+
+
+def _shown_at(payload, signed_at: float) -> float:
+    shown = payload.get("t") if isinstance(payload, dict) else None
+    return min(float(shown), signed_at) if isinstance(shown, int) else signed_at
 
 
 def read_form_token(token: str | None, form_id: int, now: float | None = None) -> FormToken:
@@ -50,20 +68,24 @@ def read_form_token(token: str | None, form_id: int, now: float | None = None) -
     LEADS_MIN_FILL_SECONDS, the time-trap for bots).
     """
     config = current_app.config
+    serializer = _serializer(FORM_SALT)
     try:
-        payload, signed_at = _serializer(FORM_SALT).loads(
+        payload, signed_at = serializer.loads(
             token or "", max_age=config["LEADS_FORM_MAX_AGE"], return_timestamp=True
         )
     except SignatureExpired as error:
-        raise TokenProblem("expired") from error
+        # Genuine but old: the visitor has long passed the time-trap.
+        old = serializer.load_payload(error.payload) if error.payload else {}
+        shown = old.get("t") if isinstance(old, dict) else None
+        raise TokenProblem("expired", float(shown) if isinstance(shown, int) else 0.0) from error
     except BadSignature as error:
         raise TokenProblem("invalid") from error
     if not isinstance(payload, dict) or payload.get("f") != form_id or not payload.get("n"):
         raise TokenProblem("invalid")
-    issued_at = signed_at.timestamp()
-    if (now or time.time()) - issued_at < config["LEADS_MIN_FILL_SECONDS"]:
-        raise TokenProblem("too_fast")
-    return FormToken(form_id, str(payload.get("o", "")), str(payload["n"]), issued_at)
+    shown_at = _shown_at(payload, signed_at.timestamp())
+    if (now or time.time()) - shown_at < config["LEADS_MIN_FILL_SECONDS"]:
+        raise TokenProblem("too_fast", shown_at)
+    return FormToken(form_id, str(payload.get("o", "")), str(payload["n"]), shown_at)
 
 
 def issue_step_token(submission_id: int) -> str:

@@ -17,7 +17,7 @@ from . import bp
 from .attribution import attribution_for_page, attribution_from_values
 from .downloads import download_url
 from .forms import ContactStepForm, QualifyStepForm, questions_for
-from .recording import complete_submission, record_contact_step
+from .recording import NonceTaken, complete_submission, record_contact_step
 from .tokens import (
     TokenProblem,
     issue_form_token,
@@ -28,6 +28,7 @@ from .tokens import (
 
 HONEYPOT = "lg_trap"
 NOTICES = {
+    "foreign": _l("This form cannot be sent from this page. Please use the form's own page."),
     "rate_limited": _l("Too many attempts in a short time. Please wait a minute and send again."),
     "expired": _l("This form was open for a while. Please check your details and send it again."),
     "invalid": _l(
@@ -67,8 +68,18 @@ def _respond(form: Form, status: int = 200, **context):
     return vary_on_htmx(response)
 
 
-def _contact_step(form: Form, fields, attribution: dict, notice=None, status: int = 200):
-    token = issue_form_token(form.id, _origin_of(attribution.get("page_url")))
+def _contact_step(
+    form: Form,
+    fields,
+    attribution: dict,
+    notice=None,
+    status: int = 200,
+    origin: str = "",
+    shown_at: float | None = None,
+    **context,
+):
+    """The first step, with a fresh token (see tokens.issue_form_token)."""
+    token = issue_form_token(form.id, origin, shown_at)
     return _respond(
         form,
         status,
@@ -77,6 +88,7 @@ def _contact_step(form: Form, fields, attribution: dict, notice=None, status: in
         attribution=attribution,
         token=token,
         notice=notice,
+        **context,
     )
 
 
@@ -118,7 +130,10 @@ def home():
 def show(slug: str):
     form = _active_form(slug)
     attribution = attribution_for_page(request.args, request.referrer, request.url)
-    return _contact_step(form, questions_for(ContactStepForm, form.questions), attribution)
+    # In the embed, the browser's Referer is the page framing the form.
+    origin = _origin_of(request.referrer) if request.args.get("embed") == "1" else ""
+    fields = questions_for(ContactStepForm, form.questions)
+    return _contact_step(form, fields, attribution, origin=origin)
 
 
 @bp.post("/f/<slug>")
@@ -159,12 +174,21 @@ def _post_contact(form: Form):
     try:
         token = read_form_token(request.form.get("token"), form.id)
     except TokenProblem as problem:
-        return _contact_step(form, fields, attribution, NOTICES[problem.code], status=422)
+        return _contact_step(
+            form, fields, attribution, NOTICES[problem.code], 422, shown_at=problem.shown_at
+        )
+    again = {"origin": token.origin, "shown_at": token.shown_at}
     if not _embedding_allowed(form, token.origin):
-        return _contact_step(form, fields, attribution, NOTICES["invalid"], status=422)
+        hosted = url_for("intake.show", slug=form.slug, lang=request.args.get("lang"))
+        return _contact_step(
+            form, fields, attribution, NOTICES["foreign"], 422, hosted_url=hosted, **again
+        )
     if not valid:
-        return _contact_step(form, fields, attribution, status=422)
-    submission = record_contact_step(form, fields.data, attribution, token.nonce, request.host)
+        return _contact_step(form, fields, attribution, status=422, **again)
+    try:
+        submission = record_contact_step(form, fields.data, attribution, token.nonce, request.host)
+    except NonceTaken:
+        return _contact_step(form, fields, attribution, NOTICES["invalid"], 422, **again)
     if submission.completed_at is not None:
         return _done(form, submission)
     return _qualify_step(form, submission.id, questions_for(QualifyStepForm, form.questions))

@@ -1,14 +1,22 @@
 """Fixtures for the browser tests: one headless Chromium per session, a fresh
-context per test, with and without JavaScript.
+context per test, with and without JavaScript, and the sample customer site
+embedding Leadgate from another origin.
 
 Uses the system Chromium; without it these tests skip (under CI=true they fail).
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from capture.cli import DEMO_FORMS
+from capture.extensions import db
+from capture.models import Form
+from sample_site import create_app as create_sample_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -66,3 +74,38 @@ def no_js_page(browser):
     context, page = _page_in_new_context(browser, java_script_enabled=False)
     yield page
     context.close()
+
+
+@pytest.fixture
+def serve_host_site(live_server):
+    """Start the sample customer site, embedding the live Leadgate, on a new origin.
+
+    Returns the site's origin, `http://localhost:<port>`: another origin (and
+    site) than Leadgate's `http://127.0.0.1:<port>`, as on a customer's domain.
+    """
+    servers = []
+
+    def serve() -> str:
+        site = create_sample_site(leadgate_url=live_server)
+        server = make_server("127.0.0.1", 0, site, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://localhost:{server.server_port}"
+
+    yield serve
+    for server, thread in servers:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def host_site(app, serve_host_site):
+    """The sample customer site, allowed to frame both demo forms."""
+    origin = serve_host_site()
+    with app.app_context():
+        slugs = [spec["slug"] for spec in DEMO_FORMS]
+        for form in db.session.scalars(db.select(Form).where(Form.slug.in_(slugs))):
+            form.allowed_origins = [*form.allowed_origins, origin]
+        db.session.commit()
+    return origin

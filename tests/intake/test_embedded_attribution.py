@@ -1,9 +1,11 @@
 """Attribution inside the widget: the host page's, not the iframe's."""
 
+from bs4 import BeautifulSoup
+
 from capture.extensions import db
 from capture.models import Lead, Submission
 
-from ..visitor import Visitor
+from ..visitor import Visitor, page_inputs
 
 HOST_PAGE = "http://localhost:8000/resources"
 
@@ -58,12 +60,29 @@ def test_the_embedded_form_keeps_embed_mode_across_its_steps(client):
     assert 'class="lg-embedded"' in html and "Stap 2 van 2" in html
 
 
-def test_a_form_token_issued_for_a_page_on_a_foreign_origin_is_refused(app, client):
+def test_a_form_framed_by_a_foreign_origin_is_refused_with_a_way_out(app, client):
     visitor = Visitor(client)
-    visitor.open("demo-contact", "embed=1&page_url=https%3A%2F%2Fevil.example%2Fpage")
+    visitor.open("demo-contact", "embed=1", Referer="https://evil.example/page")
 
-    refused = visitor.post({"email": "a@b.nl", "name": "A", "company": "B", "consent": "y"})
+    typed = {"email": "a@b.nl", "name": "A", "company": "B", "consent": "y"}
+    refused = visitor.post(typed)
 
     assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "cannot be sent from this page" in html
+    assert BeautifulSoup(html, "html.parser").select_one(".lg-notice a")["href"] == (
+        "/f/demo-contact"
+    )
+    assert {k: page_inputs(html)[k] for k in typed} == typed
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Lead.id))) == 0
+
+
+def test_an_allowed_host_page_can_send_the_embedded_form(app, client):
+    visitor = Visitor(client)
+    visitor.open("demo-contact", "embed=1", Referer="http://localhost:8000/")
+
+    sent = visitor.post({"email": "a@b.nl", "name": "A", "company": "B", "consent": "y"})
+
+    assert sent.status_code == 200
+    assert 'name="sector"' in sent.get_data(as_text=True)

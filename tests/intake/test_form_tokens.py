@@ -11,7 +11,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from capture.cli import seed_demo
 from capture.extensions import db
-from capture.intake.tokens import FORM_SALT
+from capture.intake.tokens import FORM_SALT, issue_form_token
 from capture.models import Form, Lead, Submission
 
 from ..visitor import CONTACT, Visitor, page_inputs
@@ -183,3 +183,64 @@ def test_rate_limits_can_be_shared_through_redis(make_app):
 
     assert statuses == [200, 200, 429]
     assert redis.Redis.from_url(url).keys(f"*{address}*")
+
+
+def test_the_time_trap_counts_from_when_the_form_was_first_shown(make_app):
+    app = make_app(LEADS_MIN_FILL_SECONDS=60)
+    with app.app_context():
+        seed_demo()
+        form_id = db.session.scalar(db.select(Form.id).where(Form.slug == "demo-contact"))
+    visitor = Visitor(app.test_client())
+    visitor.open("demo-contact")
+    with app.test_request_context():
+        shown_a_while_ago = issue_form_token(form_id, shown_at=time.time() - 120)
+
+    forgot_consent = visitor.post({**CONTACT, "token": shown_a_while_ago})
+    assert forgot_consent.status_code == 422
+    assert "That was quick" not in forgot_consent.get_data(as_text=True)
+
+    resent_at_once = visitor.post({"consent": "y"})
+
+    assert resent_at_once.status_code == 200
+    assert counts(app) == (1, 1)
+
+
+def test_a_form_rendering_reused_by_another_person_does_not_swallow_their_details(app, visitor):
+    visitor.open("demo-ebook")
+    form_page = visitor.last
+    visitor.post({**CONTACT, "consent": "y"})
+    visitor.last = form_page
+
+    second_person = {"email": "joost@example.nl", "name": "Joost", "company": "Joost BV"}
+    refused = visitor.post({**second_person, "consent": "y"})
+
+    assert refused.status_code == 422
+    kept = page_inputs(refused.get_data(as_text=True))
+    assert {k: kept[k] for k in second_person} == second_person
+    assert visitor.post({}).status_code == 200
+    assert counts(app) == (2, 2)
+
+
+def test_behind_a_proxy_each_visitor_has_their_own_rate_limit(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LEADS_POST_LIMIT="1 per minute", LEADS_PROXY_HOPS=1)
+    with app.app_context():
+        seed_demo()
+    statuses = []
+    for number, address in enumerate(["198.51.100.1", "198.51.100.2", "198.51.100.1"]):
+        visitor = Visitor(app.test_client(), headers={"X-Forwarded-For": address})
+        visitor.open("demo-ebook")
+        email = f"v{number}@example.nl"
+        statuses.append(visitor.post({**CONTACT, "email": email, "consent": "y"}).status_code)
+
+    assert statuses == [200, 200, 429]
+
+
+def test_a_broken_rate_limit_store_does_not_cost_a_lead(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    with app.app_context():
+        seed_demo()
+    visitor = Visitor(app.test_client())
+    visitor.open("demo-ebook")
+
+    assert visitor.post({**CONTACT, "consent": "y"}).status_code == 200
+    assert counts(app) == (1, 1)

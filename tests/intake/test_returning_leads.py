@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from capture.domain.rules import DEFAULT_RULES
-from capture.extensions import db
+from capture.extensions import WRITE_OPTION, db
 from capture.intake.recording import record_contact_step
 from capture.models import Form, Lead, ListChange, Submission, utcnow
 from capture.qualification import lead_warmth
@@ -161,3 +161,34 @@ def test_many_simultaneous_first_posts_by_one_person_make_one_lead(app):
             db.select(db.func.count(ListChange.id)).where(ListChange.from_list.is_(None))
         )
         assert first_routings == 1
+
+
+def test_a_list_pinned_while_the_second_step_waits_is_respected(app, client):
+    """Sales pin the lead while the visitor's second step waits for the row."""
+    visitor = Visitor(client)
+    visitor.open("demo-ebook")
+    visitor.post({**CONTACT, "consent": "y"})
+    with app.app_context():
+        lead_id = db.session.scalar(db.select(Lead.id))
+        sales = db.engine.connect().execution_options(**{WRITE_OPTION: True})
+        sales.execute(
+            db.update(Lead)
+            .where(Lead.id == lead_id)
+            .values(list="opportunity", pinned=True, reason="Called: wants a quote")
+        )
+    answers = []
+    second_step = threading.Thread(
+        target=lambda: answers.append(visitor.post({"sector": "ict", "headcount": "2-9"}))
+    )
+    second_step.start()
+    second_step.join(timeout=1)
+    assert second_step.is_alive(), "the second step should wait for the sales change"
+    sales.commit()
+    sales.close()
+    second_step.join(timeout=20)
+
+    assert answers and answers[0].status_code == 200
+    lead = only_lead(app)
+    assert (lead.list, lead.pinned, lead.reason) == ("opportunity", True, "Called: wants a quote")
+    assert lead.headcount == "2-9"
+    assert [change.to_list for change in lead.list_changes] == ["nurture"]
