@@ -1,9 +1,13 @@
 // Inside the widget's iframe: tell the embedding page how tall the form is,
 // on load and on every change, so the iframe never shows a scrollbar.
 (function () {
+  // The page that framed the form is the referrer of its first load. After a
+  // full reload inside the frame the referrer is Leadgate itself: then any
+  // origin may hear the height, which is no secret.
   var parentOrigin = "*";
   try {
-    if (document.referrer) parentOrigin = new URL(document.referrer).origin;
+    var origin = document.referrer && new URL(document.referrer).origin;
+    if (origin && origin !== window.location.origin) parentOrigin = origin;
   } catch (e) {}
   var last = 0;
   function report() {

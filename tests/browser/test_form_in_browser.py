@@ -117,3 +117,34 @@ def test_a_real_browser_gets_no_cookies_from_public_pages(app, live_server, page
 
     assert len(leads(app)) == 1
     assert page.context.cookies() == []
+
+
+def _post_fails(route, failure):
+    if route.request.method != "POST":
+        route.continue_()
+    elif failure == "offline":
+        route.abort("internetdisconnected")
+    else:
+        route.fulfill(status=503, body="Service Unavailable", headers={"Retry-After": "30"})
+
+
+def test_when_sending_fails_the_visitor_is_told_and_keeps_what_they_typed(app, live_server, page):
+    page.goto(f"{live_server}/f/demo-contact")
+    mark_window(page)
+    fill_contact(page)
+    next_button = page.get_by_role("button", name="Next")
+
+    for failure in ("offline", "503"):
+        page.route("**/f/demo-contact*", lambda route, f=failure: _post_fails(route, f))
+        next_button.click()
+        expect(page.locator(".lg-problem")).to_contain_text("Everything you typed is still here")
+        expect(page.get_by_label("Work e-mail")).to_have_value(CONTACT["email"])
+        expect(page.get_by_label("Company")).to_have_value(CONTACT["company"])
+        page.unroute("**/f/demo-contact*")
+    assert leads(app) == []
+
+    next_button.click()
+
+    expect(page.get_by_label("Sector")).to_be_visible()
+    expect_same_document(page, f"{live_server}/f/demo-contact")
+    assert len(leads(app)) == 1
