@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import flask_config, settings_from_env
-from .extensions import babel, csrf, db, limiter, migrate, select_locale
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,13 +44,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
 
     from . import cli, errors
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .auth.roles import SessionInterface
     from .embed import bp as embed_bp
     from .intake import bp as intake_bp
+    from .sales import bp as sales_bp
 
+    app.session_interface = SessionInterface()
     app.register_blueprint(embed_bp)
     app.register_blueprint(intake_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(sales_bp, url_prefix="/sales")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     # Public forms cannot use session CSRF (no cookies); they carry signed tokens.
     csrf.exempt(intake_bp)
     cli.register(app)

@@ -3,6 +3,7 @@
 import builtins
 from datetime import UTC, datetime
 
+from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -103,6 +104,7 @@ class Lead(Attribution, db.Model):
     __tablename__ = "leads"
     __table_args__ = (
         CheckConstraint(_in("list", ("opportunity", "nurture", "disqualified")), name="list"),
+        CheckConstraint("outcome IS NULL OR outcome IN ('won', 'lost')", name="outcome"),
         # The sales page: one list, warmest (newest interest) and best first.
         Index("ix_leads_list_last_interest", "list", "last_interest_at"),
         Index("ix_leads_list_score", "list", "score", "last_interest_at"),
@@ -135,6 +137,11 @@ class Lead(Attribution, db.Model):
 
     first_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Speed to lead: when sales first reached out (None: still waiting).
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How an opportunity ended: None (open), "won" or "lost".
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # `list` is a column of this class, hence builtins.list here.
@@ -145,6 +152,7 @@ class Lead(Attribution, db.Model):
         back_populates="lead", order_by="ListChange.created_at"
     )
     downloads: Mapped[builtins.list["Download"]] = relationship(order_by="Download.created_at")
+    notes: Mapped[builtins.list["Note"]] = relationship(order_by="Note.created_at")
 
 
 class Submission(Attribution, db.Model):
@@ -162,7 +170,9 @@ class Submission(Attribution, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
-    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"))
+    # None for a lead entered by hand; then `entered_by_id` says who.
+    form_id: Mapped[int | None] = mapped_column(ForeignKey("forms.id"))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The form token's nonce: a replayed or double-clicked post finds this row.
     nonce: Mapped[str] = mapped_column(String(64), unique=True)
     intent: Mapped[str] = mapped_column(String(10))
@@ -173,7 +183,8 @@ class Submission(Attribution, db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     lead: Mapped[Lead] = relationship(back_populates="submissions")
-    form: Mapped[Form] = relationship()
+    form: Mapped[Form | None] = relationship()
+    entered_by: Mapped["User | None"] = relationship()
 
 
 class Download(db.Model):
@@ -214,8 +225,23 @@ class ListChange(db.Model):
         return self.user.email if self.user else "rules"
 
 
-class User(db.Model):
-    """A sales person or admin; login arrives with the sales page."""
+class Note(db.Model):
+    """A sales person's note on a lead."""
+
+    __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_lead_created", "lead_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped["User"] = relationship()
+
+
+class User(UserMixin, db.Model):
+    """A sales person or admin who logs in."""
 
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(_in("role", ("admin", "sales")), name="role"),)
@@ -226,3 +252,7 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot log in
+        return self.active

@@ -10,13 +10,15 @@ import threading
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from capture import create_app
 from capture.cli import seed_demo
 from capture.extensions import db
+from capture.models import User
 
-from .visitor import Visitor
+from .visitor import Visitor, page_inputs
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -119,6 +121,52 @@ def runner(app):
 @pytest.fixture
 def visitor(client):
     return Visitor(client)
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def users(app):
+    """An admin and a sales person, by role."""
+    with app.app_context():
+        made = {}
+        for role in ("admin", "sales"):
+            user = User(
+                email=f"{role}@leadgate.test",
+                role=role,
+                password_hash=generate_password_hash(PASSWORD),
+            )
+            db.session.add(user)
+            made[role] = user
+        db.session.commit()
+        return {role: (user.id, user.email) for role, user in made.items()}
+
+
+class Auth:
+    """Logs a test client in as a role, through the real login form."""
+
+    def __init__(self, client, users):
+        self.client, self.users = client, users
+
+    def login(self, role: str = "sales"):
+        page = self.client.get("/login")
+        token = page_inputs(page.get_data(as_text=True))["csrf_token"]
+        email = self.users[role][1]
+        answer = self.client.post(
+            "/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
+        )
+        assert answer.status_code == 302, answer.get_data(as_text=True)
+        return self.users[role][0]
+
+    def csrf_token(self, path: str = "/sales/") -> str:
+        """A CSRF token from a page the logged-in user can open."""
+        return page_inputs(self.client.get(path).get_data(as_text=True))["csrf_token"]
+
+
+@pytest.fixture
+def auth(client, users):
+    return Auth(client, users)
 
 
 @pytest.fixture

@@ -64,6 +64,17 @@ class QualificationRules:
     repeat_points_max: int = 30
     opportunity_threshold: int = 150
     disposable_domains: frozenset[str] = DISPOSABLE_EMAIL_DOMAINS
+    # What sales choose from when they disqualify a lead (plus "other").
+    disqualification_reasons: tuple[str, ...] = (
+        "Too small",
+        "Wrong sector",
+        "Not a buyer",
+        "Wrong territory",
+        "No budget",
+        "Competitor",
+        "Unreachable",
+        "Spam or fake",
+    )
 
 
 DEFAULT_RULES = QualificationRules()

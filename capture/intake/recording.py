@@ -157,3 +157,78 @@ def complete_submission(submission_id: int, form_id: int, answers: dict) -> Subm
     requalify(lead, current_rules())
     db.session.commit()
     return submission
+
+
+def _record_manual_once(
+    answers: dict, intent: str, channel: str, user_id: int, nonce: str
+) -> Submission:
+    key = email_key(answers["email"])
+    replay = _submission_by_nonce(nonce)
+    if replay:
+        if replay.form_id is not None or replay.entered_by_id != user_id:
+            raise NonceTaken(nonce)
+        if replay.lead.email_key != key:
+            raise NonceTaken(nonce)
+        return replay
+    now = utcnow()
+    lead = locked_lead(Lead.email_key == key)
+    new_lead = lead is None
+    if new_lead:
+        # As on the web path: requalify sets the list, the unique key retries.
+        lead = Lead(
+            email_key=key,
+            email=answers["email"],
+            name=answers["name"],
+            list="nurture",
+            reason="",
+            channel=channel,
+            first_interest_at=now,
+            last_interest_at=now,
+        )
+        db.session.add(lead)
+        db.session.flush()
+    _update_answers(lead, answers)
+    touch(lead, now)
+    submission = Submission(
+        lead_id=lead.id,
+        form_id=None,
+        entered_by_id=user_id,
+        nonce=nonce,
+        intent=intent,
+        answers={k: v for k, v in answers.items() if v not in (None, "")},
+        channel=channel,
+        created_at=now,
+        completed_at=now,
+    )
+    db.session.add(submission)
+    db.session.flush()
+    requalify(lead, current_rules(), first_routing=new_lead)
+    return submission
+
+
+def record_manual_lead(
+    answers: dict, intent: str, channel: str, user_id: int, nonce: str
+) -> Submission:
+    """Store a lead entered by sales (a phone call, a business card): one step.
+
+    Like the web path: the lead is found by its case-folded e-mail or created,
+    gets a submission (no form, `entered_by_id` the user) and is routed by the
+    rules; an existing lead keeps its first touch. `nonce` comes from the
+    rendered page, so a double-clicked post returns the first submission.
+    Raises NonceTaken when that page was already sent for someone else, and
+    IntegrityError only if the database keeps refusing after retries.
+    """
+    for attempt in range(3):
+        begin_write()
+        try:
+            submission = _record_manual_once(answers, intent, channel, user_id, nonce)
+            db.session.commit()
+            return submission
+        except NonceTaken:
+            db.session.rollback()
+            raise
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

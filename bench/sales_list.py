@@ -1,0 +1,184 @@
+"""The sales list at scale: `make bench` (or python bench/sales_list.py).
+
+Seeds 1,000,000 leads (each with a submission) into a SQLite file, then
+times the incoming-leads page as a logged-in sales user: the default list,
+the next page, and filtered searches. Reports p50/p95 over repeated runs.
+The seeded file is kept (bench/.data/) and reused by the next run.
+"""
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bs4 import BeautifulSoup  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from werkzeug.security import generate_password_hash  # noqa: E402
+
+from capture import create_app  # noqa: E402
+from capture.cli import seed_demo  # noqa: E402
+from capture.extensions import db  # noqa: E402
+from capture.models import User  # noqa: E402
+
+CHANNELS = ["paid", "email", "event", "social", "search", "referral", "direct"]
+LISTS = ["opportunity"] * 2 + ["nurture"] * 5 + ["disqualified"] * 3
+SECTORS = ["retail", "ict", "manufacturing", "logistics", "finance", "healthcare"]
+BANDS = ["1", "2-9", "10-49", "50-99", "100-249", "250-999", "1000+"]
+SURNAMES = ["Jansen", "de Vries", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder"]
+
+
+def seed(path: Path, count: int) -> None:
+    """Write `count` leads and one submission each, straight into SQLite."""
+    connection = sqlite3.connect(path)
+    form_id = connection.execute("select id from forms where slug='demo-contact'").fetchone()[0]
+    now = datetime.now(UTC)
+    rng = random.Random(7)
+    batch = 20_000
+    for start in range(0, count, batch):
+        leads, submissions = [], []
+        for number in range(start, min(start + batch, count)):
+            when = (now - timedelta(seconds=rng.uniform(0, 365 * 86400))).isoformat(" ")
+            surname = rng.choice(SURNAMES)
+            email = f"person{number}@{surname.replace(' ', '').lower()}{number % 5000}.nl"
+            score = rng.randint(0, 200)
+            channel = rng.choice(CHANNELS)
+            leads.append(
+                (
+                    number + 1,
+                    email,
+                    email,
+                    f"Person {number} {surname}",
+                    f"{surname} {number % 9000} BV",
+                    rng.choice(SECTORS),
+                    rng.choice(BANDS),
+                    rng.choice(LISTS),
+                    "seeded",
+                    0,
+                    score // 2,
+                    score - score // 2,
+                    score,
+                    "[]",
+                    channel,
+                    when,
+                    when,
+                    when,
+                )
+            )
+            submissions.append(
+                (
+                    number + 1,
+                    number + 1,
+                    form_id,
+                    f"seed-{number}",
+                    "high",
+                    "{}",
+                    channel,
+                    "{}",
+                    when,
+                )
+            )
+        connection.executemany(
+            "insert into leads (id, email_key, email, name, company, sector, headcount, list,"
+            " reason, pinned, fit_score, engagement_score, score, score_reasons, channel,"
+            " first_interest_at, last_interest_at, created_at)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            leads,
+        )
+        connection.executemany(
+            "insert into submissions (id, lead_id, form_id, nonce, intent, answers, channel,"
+            " click_ids, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            submissions,
+        )
+        connection.commit()
+        print(f"\rseeded {start + len(leads):,} leads", end="", flush=True)
+    print()
+    connection.execute("analyze")
+    connection.commit()
+    connection.close()
+
+
+def build(path: Path, count: int):
+    fresh = not path.exists()
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "INSTANCE_PATH": str(path.parent),
+            "DATABASE_URL": f"sqlite:///{path}",
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        upgrade()
+        seed_demo()
+        if not db.session.scalar(db.select(User.id).where(User.email == "bench@leadgate.test")):
+            db.session.add(
+                User(
+                    email="bench@leadgate.test",
+                    role="sales",
+                    password_hash=generate_password_hash("bench-password"),
+                )
+            )
+            db.session.commit()
+        have = db.session.scalar(db.text("select count(*) from leads"))
+    if fresh or have < count:
+        if have:
+            raise SystemExit(f"{path} has {have:,} leads; delete it to reseed {count:,}")
+        seed(path, count)
+    return app
+
+
+def timed(client, url: str, runs: int) -> tuple[float, float, str]:
+    durations = []
+    body = ""
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        durations.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    durations.sort()
+    p95 = durations[min(len(durations) - 1, int(round(0.95 * len(durations))) - 1)]
+    return statistics.median(durations), p95, body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--db", type=Path, default=ROOT / "bench" / ".data" / "bench.db")
+    args = parser.parse_args()
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    app = build(args.db, args.leads)
+    client = app.test_client()
+    client.post("/login", data={"email": "bench@leadgate.test", "password": "bench-password"})
+
+    first = client.get("/sales/").get_data(as_text=True)
+    more = BeautifulSoup(first, "html.parser").select_one("tr.more a")
+    cases = [
+        ("list page (opportunities, first page)", "/sales/"),
+        ("list page (nurture)", "/sales/?list=nurture"),
+        ("next page (keyset cursor)", more["href"]),
+        ("filter: channel=social, warmth=warm", "/sales/?channel=social&warmth=warm"),
+        ("search: q=jansen 4711 (a few match)", "/sales/?q=jansen+4711"),
+        ("search: q=jansen (1 lead in 8 matches)", "/sales/?q=jansen"),
+        ("search: q=person12345@", "/sales/?q=person12345%40&list=nurture"),
+        ("filter: date range, one week", "/sales/?since=2026-11-01&until=2026-11-07"),
+    ]
+    print(f"{args.leads:,} leads in {args.db}; {args.runs} runs each")
+    print(f"{'case':<40} {'p50 ms':>8} {'p95 ms':>8} {'rows':>5}")
+    for name, url in cases:
+        p50, p95, body = timed(client, url, args.runs)
+        rows = len(BeautifulSoup(body, "html.parser").select("td.who"))
+        print(f"{name:<40} {p50:>8.1f} {p95:>8.1f} {rows:>5}")
+
+
+if __name__ == "__main__":
+    main()

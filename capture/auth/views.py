@@ -1,0 +1,53 @@
+"""`/login` and `/logout`."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.security import check_password_hash
+
+from ..extensions import db, limiter
+from ..models import User
+from . import bp
+from .forms import LoginForm
+from .roles import safe_next
+
+# Checked even for unknown e-mails, so the answer takes as long either way.
+_NO_SUCH_USER = "scrypt:32768:8:1$leadgate$" + "0" * 128
+
+
+def _home_for(user: User) -> str:
+    return url_for("admin.index") if user.role == "admin" else url_for("sales.index")
+
+
+def _login_email_key() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LEADS_LOGIN_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LEADS_LOGIN_LIMIT"], methods=["POST"], key_func=_login_email_key
+)
+def login():
+    """Log in with e-mail and password; attempts are rate-limited per address and e-mail."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or _home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalars(db.select(User).where(User.email == email)).one_or_none()
+        password_ok = check_password_hash(
+            user.password_hash if user else _NO_SUCH_USER, form.password.data
+        )
+        if user and password_ok and user.active:
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")) or _home_for(user))
+        flash("That e-mail and password do not match an active account.", "error")
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))

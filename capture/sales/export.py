@@ -1,0 +1,155 @@
+"""`/sales/export.csv`: the current list and filters as a CSV file for Excel.
+
+Streamed in batches read by id (keyset), so an export of a million leads
+never holds more than one batch in memory.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from flask import Response, request, stream_with_context
+from sqlalchemy import func
+
+from ..domain.vocabulary import WARMTHS
+from ..extensions import db
+from ..models import Lead, Submission, utcnow
+from ..qualification import current_rules
+from . import bp
+from .listing import Bands, band_of, filter_conditions, filters_from_args
+from .views import business_zone
+
+BATCH_SIZE = 500
+
+# Lead columns read for the export, in the order they are written.
+LEAD_COLUMNS = (
+    "email",
+    "name",
+    "company",
+    "sector",
+    "headcount",
+    "list",
+    "reason",
+    "channel",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "referrer",
+)
+HEADER = (
+    *LEAD_COLUMNS,
+    "warmth",
+    "score",
+    "submissions",
+    "first_interest_at",
+    "last_interest_at",
+    "fit_score",
+    "engagement_score",
+    "first_response_at",
+    "outcome",
+)
+# A spreadsheet reads a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    """`value` safe to open in a spreadsheet: a would-be formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def iso_utc(moment: datetime | None) -> str:
+    """`2026-11-22T09:30:00Z`, or empty."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _batches(conditions: list) -> Iterator[tuple[list, dict[int, int]]]:
+    """Rows of matching leads by id, a batch at a time, with their submission counts."""
+    columns = [getattr(Lead, name) for name in LEAD_COLUMNS]
+    after = 0
+    while True:
+        rows = db.session.execute(
+            db.select(
+                Lead.id,
+                *columns,
+                Lead.score,
+                Lead.fit_score,
+                Lead.engagement_score,
+                Lead.first_interest_at,
+                Lead.last_interest_at,
+                Lead.first_response_at,
+                Lead.outcome,
+            )
+            .where(*conditions, Lead.id > after)
+            .order_by(Lead.id)
+            .limit(BATCH_SIZE)
+        ).all()
+        if not rows:
+            return
+        ids = [row.id for row in rows]
+        counts = dict(
+            db.session.execute(
+                db.select(Submission.lead_id, func.count(Submission.id))
+                .where(Submission.lead_id.in_(ids))
+                .group_by(Submission.lead_id)
+            ).all()
+        )
+        yield rows, counts
+        after = ids[-1]
+
+
+def _drained(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def _csv_lines(conditions: list, bands: Bands) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    # The byte-order mark makes Excel read the file as UTF-8.
+    buffer.write("\ufeff")
+    writer.writerow(HEADER)
+    yield _drained(buffer)
+    for rows, counts in _batches(conditions):
+        for row in rows:
+            writer.writerow(
+                [
+                    *(neutralised(getattr(row, name)) for name in LEAD_COLUMNS),
+                    WARMTHS[band_of(row, bands)],
+                    row.score,
+                    counts.get(row.id, 0),
+                    iso_utc(row.first_interest_at),
+                    iso_utc(row.last_interest_at),
+                    row.fit_score,
+                    row.engagement_score,
+                    iso_utc(row.first_response_at),
+                    row.outcome or "",
+                ]
+            )
+        yield _drained(buffer)
+
+
+@bp.get("/export.csv")
+def export_csv():
+    """The leads the list page shows for these filters; no `list` means every list."""
+    filters = filters_from_args(request.args, default_list=None)
+    zone, now = business_zone(), utcnow()
+    bands = Bands.at(now, current_rules())
+    conditions = filter_conditions(filters, zone)
+    if filters.warmth:
+        conditions.append(bands.condition(WARMTHS.index(filters.warmth)))
+    filename = f"leads-{filters.list or 'all'}-{now.astimezone(zone).date().isoformat()}.csv"
+    return Response(
+        stream_with_context(_csv_lines(conditions, bands)),
+        content_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,162 @@
+"""A lead's page `/sales/leads/<id>` and its actions: move, contacted, outcome, note.
+
+A plain post redirects back to the page with a flash message; an htmx post
+gets only the part it changed. Invalid input: 422, as typed, with the error.
+"""
+
+from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..extensions import begin_write, db
+from ..htmx import is_htmx, vary_on_htmx
+from ..intake.recording import locked_lead
+from ..models import Lead, ListChange, Note, utcnow
+from ..qualification import current_rules
+from . import bp
+from .display import local
+from .lead_forms import ContactedForm, MoveForm, NoteForm, OutcomeForm
+
+PAGE = "sales/lead.html"
+# Status, actions and the list-change log: what move, contacted and outcome change.
+PANEL = "sales/_lead_panel.html"
+NOTES = "sales/_lead_notes.html"
+
+
+def _blank_forms(lead: Lead) -> dict:
+    # formdata=None: a post to one action must not fill in the others.
+    reasons = current_rules().disqualification_reasons
+    return {
+        "move_form": MoveForm(reasons, formdata=None, to_list=lead.list),
+        "contacted_form": ContactedForm(formdata=None),
+        "outcome_form": OutcomeForm(formdata=None),
+        "note_form": NoteForm(formdata=None),
+    }
+
+
+def _render(template: str, lead: Lead, message: str | None = None, status: int = 200, **forms):
+    context = {"lead": lead, "now": utcnow(), "message": message}
+    body = render_template(template, **context, **{**_blank_forms(lead), **forms})
+    return vary_on_htmx(make_response(body, status))
+
+
+def _done(lead: Lead, partial: str, message: str):
+    """After a write: the changed partial for htmx, else back to the page."""
+    if is_htmx():
+        return _render(partial, lead, message)
+    flash(message, "info")
+    return vary_on_htmx(redirect(url_for("sales.lead", lead_id=lead.id), 303))
+
+
+def _refused(lead: Lead, partial: str, **forms):
+    """Invalid input: 422 with the form as typed, as a partial or the whole page."""
+    return _render(partial if is_htmx() else PAGE, lead, status=422, **forms)
+
+
+def _locked(lead_id: int) -> Lead:
+    """The lead, locked for a write transaction; 404 when it is gone.
+
+    begin_write first, so SQLite takes its write lock before the read.
+    """
+    begin_write()
+    lead = locked_lead(Lead.id == lead_id)
+    if lead is None:
+        db.session.rollback()
+        abort(404)
+    return lead
+
+
+@bp.get("/leads/<int:lead_id>", endpoint="lead")
+def show_lead(lead_id: int):
+    """Everything about one lead: contact, answers, score, history, log, notes."""
+    return _render(PAGE, db.get_or_404(Lead, lead_id))
+
+
+@bp.post("/leads/<int:lead_id>/move")
+def move_lead(lead_id: int):
+    """Put the lead on the chosen list and pin it there, logged with who and why.
+
+    A pinned lead keeps its list when it submits again (only its score
+    follows). Choosing the list it is already on pins it with the new reason,
+    and that is logged too (from and to the same list), so no reason changes
+    without a name next to it; posting exactly the current, pinned list and
+    reason again changes and logs nothing.
+    """
+    lead = db.get_or_404(Lead, lead_id)
+    form = MoveForm(current_rules().disqualification_reasons)
+    if not form.validate():
+        return _refused(lead, PANEL, move_form=form)
+    to_list, reason, user_id = form.to_list.data, form.chosen_reason, current_user.id
+    lead = _locked(lead_id)
+    if (lead.list, lead.reason, lead.pinned) == (to_list, reason, True):
+        message = f"Already pinned to {to_list} for that reason."
+    else:
+        message = (
+            f"Kept on {to_list} and pinned." if lead.list == to_list else f"Moved to {to_list}."
+        )
+        db.session.add(
+            ListChange(
+                lead_id=lead.id,
+                from_list=lead.list,
+                to_list=to_list,
+                reason=reason,
+                user_id=user_id,
+            )
+        )
+        lead.list, lead.reason, lead.pinned = to_list, reason, True
+    db.session.commit()
+    return _done(lead, PANEL, message)
+
+
+@bp.post("/leads/<int:lead_id>/contacted")
+def mark_contacted(lead_id: int):
+    """Record the first response; later clicks keep the first time."""
+    lead = db.get_or_404(Lead, lead_id)
+    form = ContactedForm()
+    if not form.validate():
+        return _refused(lead, PANEL, contacted_form=form)
+    lead = _locked(lead_id)
+    if lead.first_response_at is None:
+        lead.first_response_at = utcnow()
+        message = "Marked contacted."
+    else:
+        message = f"Already contacted on {local(lead.first_response_at)}."
+    db.session.commit()
+    return _done(lead, PANEL, message)
+
+
+@bp.post("/leads/<int:lead_id>/outcome")
+def set_outcome(lead_id: int):
+    """Mark an opportunity won or lost; any other list is refused with 422."""
+    lead = db.get_or_404(Lead, lead_id)
+    form = OutcomeForm()
+    if not form.validate():
+        return _refused(lead, PANEL, outcome_form=form)
+    lead = _locked(lead_id)
+    if lead.list != "opportunity":
+        db.session.rollback()
+        form.outcome.errors.append(
+            f"Only an opportunity can be won or lost; this lead is on {lead.list}. "
+            "Move it to opportunity first."
+        )
+        return _refused(lead, PANEL, outcome_form=form)
+    if lead.outcome == form.outcome.data:
+        message = f"Already marked {lead.outcome}."
+    else:
+        lead.outcome, lead.outcome_at = form.outcome.data, utcnow()
+        message = f"Marked {lead.outcome}."
+    db.session.commit()
+    return _done(lead, PANEL, message)
+
+
+@bp.post("/leads/<int:lead_id>/notes")
+def add_note(lead_id: int):
+    """Add a note signed by the current user."""
+    lead = db.get_or_404(Lead, lead_id)
+    form = NoteForm()
+    if not form.validate():
+        return _refused(lead, NOTES, note_form=form)
+    body, user_id = form.body.data.strip(), current_user.id
+    lead = _locked(lead_id)
+    db.session.add(Note(lead_id=lead.id, user_id=user_id, body=body))
+    db.session.commit()
+    return _done(lead, NOTES, "Note added.")

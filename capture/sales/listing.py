@@ -1,0 +1,234 @@
+"""The incoming-leads query: filters, who-to-call-first order, keyset pages.
+
+Order: warmth (hot, warm, cold), then score, then newest interest. Warmth is
+a time band of `last_interest_at`, so each band is one index range, read in
+(score, last interest, id) order. A page continues from a cursor, never from
+an OFFSET, so page 1,000 costs what page 1 does.
+"""
+
+import base64
+import json
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, func, tuple_
+
+from ..domain.rules import QualificationRules
+from ..domain.vocabulary import CHANNELS, LISTS, WARMTHS
+from ..extensions import db
+from ..models import Form, Lead, Submission
+from .search import text_condition
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class LeadFilters:
+    """What the list shows; every field comes from the URL."""
+
+    list: str | None = "opportunity"
+    channel: str | None = None
+    warmth: str | None = None
+    form: str | None = None
+    since: date | None = None
+    until: date | None = None
+    q: str | None = None
+
+    def as_args(self, **changes) -> dict:
+        """Query-string arguments for these filters (None and empty left out)."""
+        values = {**self.__dict__, **changes}
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def filters_from_args(args, default_list: str | None = "opportunity") -> LeadFilters:
+    """Read filters from request args; unknown values are dropped, not errors."""
+    chosen = args.get("list", default_list)
+    q = (args.get("q") or "").strip()[:100]
+    return LeadFilters(
+        list=chosen if chosen in LISTS else default_list,
+        channel=args.get("channel") if args.get("channel") in CHANNELS else None,
+        warmth=args.get("warmth") if args.get("warmth") in WARMTHS else None,
+        form=(args.get("form") or "")[:80] or None,
+        since=_date(args.get("since")),
+        until=_date(args.get("until")),
+        q=q or None,
+    )
+
+
+@dataclass(frozen=True)
+class Bands:
+    """The warmth bands' lower bounds at one moment, kept for all pages."""
+
+    now: datetime
+    hot_since: datetime
+    warm_since: datetime
+
+    @classmethod
+    def at(cls, now: datetime, rules: QualificationRules) -> "Bands":
+        return cls(now, now - timedelta(days=rules.hot_days), now - timedelta(days=rules.warm_days))
+
+    def condition(self, band: int):
+        column = Lead.last_interest_at
+        if band == 0:
+            return column >= self.hot_since
+        if band == 1:
+            return (column >= self.warm_since) & (column < self.hot_since)
+        return column < self.warm_since
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def filter_conditions(filters: LeadFilters, zone: ZoneInfo, with_list: bool = True) -> list:
+    """SQL conditions for everything but warmth and paging."""
+    conditions = []
+    if with_list and filters.list:
+        conditions.append(Lead.list == filters.list)
+    if filters.channel:
+        conditions.append(Lead.channel == filters.channel)
+    if filters.form:
+        conditions.append(
+            exists().where(
+                Submission.lead_id == Lead.id,
+                Submission.form_id == Form.id,
+                Form.slug == filters.form,
+            )
+        )
+    if filters.since:
+        conditions.append(Lead.last_interest_at >= _local_midnight(filters.since, zone))
+    if filters.until:
+        end = _local_midnight(filters.until + timedelta(days=1), zone)
+        conditions.append(Lead.last_interest_at < end)
+    if filters.q:
+        conditions.append(text_condition(filters.q))
+    return conditions
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: after this lead, in this band, at this moment."""
+
+    band: int
+    score: int
+    last_interest_at: datetime
+    id: int
+    now: datetime
+
+    def encode(self) -> str:
+        raw = json.dumps(
+            [
+                self.band,
+                self.score,
+                self.last_interest_at.isoformat(),
+                self.id,
+                self.now.isoformat(),
+            ]
+        )
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str | None) -> "Cursor | None":
+        if not token:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            band, score, last, lead_id, now = json.loads(raw)
+            last, now = datetime.fromisoformat(last), datetime.fromisoformat(now)
+            if last.tzinfo is None or now.tzinfo is None or band not in (0, 1, 2):
+                return None
+            return cls(band, int(score), last, int(lead_id), now)
+        except (ValueError, TypeError):
+            return None
+
+
+@dataclass
+class Page:
+    leads: list[Lead]
+    bands: list[int]
+    next_cursor: str | None
+
+
+def band_of(lead: Lead, bands: Bands) -> int:
+    if lead.last_interest_at >= bands.hot_since:
+        return 0
+    return 1 if lead.last_interest_at >= bands.warm_since else 2
+
+
+def lead_page(
+    filters: LeadFilters,
+    rules: QualificationRules,
+    zone: ZoneInfo,
+    now: datetime,
+    cursor: Cursor | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """One page of leads in who-to-call-first order, after `cursor`."""
+    bands = Bands.at(cursor.now if cursor else now, rules)
+    conditions = filter_conditions(filters, zone)
+    wanted = [WARMTHS.index(filters.warmth)] if filters.warmth else [0, 1, 2]
+    if cursor:
+        wanted = [band for band in wanted if band >= cursor.band]
+    found: list[Lead] = []
+    for band in wanted:
+        stmt = db.select(Lead).where(*conditions, bands.condition(band))
+        if cursor and band == cursor.band:
+            stmt = stmt.where(
+                tuple_(Lead.score, Lead.last_interest_at, Lead.id)
+                < tuple_(cursor.score, cursor.last_interest_at, cursor.id)
+            )
+        stmt = stmt.order_by(Lead.score.desc(), Lead.last_interest_at.desc(), Lead.id.desc())
+        found += db.session.scalars(stmt.limit(size + 1 - len(found))).all()
+        if len(found) > size:
+            break
+    page, more = found[:size], len(found) > size
+    page_bands = [band_of(lead, bands) for lead in page]
+    next_cursor = None
+    if more and page:
+        last = page[-1]
+        next_cursor = Cursor(
+            page_bands[-1], last.score, last.last_interest_at, last.id, bands.now
+        ).encode()
+    return Page(page, page_bands, next_cursor)
+
+
+def list_counts(filters: LeadFilters, rules: QualificationRules, zone: ZoneInfo, now: datetime):
+    """Leads per list under the same filters (the tabs' numbers)."""
+    conditions = filter_conditions(filters, zone, with_list=False)
+    if filters.warmth:
+        conditions.append(Bands.at(now, rules).condition(WARMTHS.index(filters.warmth)))
+    rows = db.session.execute(
+        db.select(Lead.list, func.count(Lead.id)).where(*conditions).group_by(Lead.list)
+    ).all()
+    counts = dict.fromkeys(LISTS, 0)
+    counts.update({name: number for name, number in rows})
+    return counts
+
+
+def newer_than(filters: LeadFilters, zone: ZoneInfo, since: datetime) -> int:
+    """How many leads in the list showed interest after `since` (the live banner)."""
+    conditions = filter_conditions(replace(filters, warmth=None), zone)
+    return db.session.scalar(
+        db.select(func.count(Lead.id)).where(*conditions, Lead.last_interest_at > since)
+    )
+
+
+def latest_forms(lead_ids: list[int]) -> dict[int, str]:
+    """The title of the form each lead used last (hand-entered: 'Entered by hand')."""
+    if not lead_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Submission.lead_id, Form.title)
+        .outerjoin(Form, Form.id == Submission.form_id)
+        .where(Submission.lead_id.in_(lead_ids))
+        .order_by(Submission.created_at, Submission.id)
+    ).all()
+    return {lead_id: title or "Entered by hand" for lead_id, title in rows}

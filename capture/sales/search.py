@@ -1,0 +1,43 @@
+"""Free-text search over leads' name, company and e-mail, served by an index.
+
+The index is database-specific and made by a migration: an FTS5 trigram
+table `lead_search` on SQLite, a pg_trgm GIN index on PostgreSQL. Both answer
+"contains" searches of three or more characters without reading every lead.
+"""
+
+from sqlalchemy import func, or_, text
+
+from ..extensions import db
+from ..models import Lead
+
+# Database objects the migration makes that the models do not describe.
+INDEX_OBJECTS = ("lead_search", "ix_leads_search_trgm")
+SHORTEST_INDEXED = 3
+
+
+def is_index_object(name: str | None) -> bool:
+    return bool(name) and name.startswith(INDEX_OBJECTS)
+
+
+def _plain_contains(needle: str):
+    return or_(
+        Lead.name.icontains(needle, autoescape=True),
+        Lead.company.icontains(needle, autoescape=True),
+        Lead.email_key.contains(needle.casefold(), autoescape=True),
+    )
+
+
+def text_condition(needle: str):
+    """A condition: the lead's name, company or e-mail contains `needle`."""
+    dialect = db.engine.dialect.name
+    if len(needle) < SHORTEST_INDEXED:
+        return _plain_contains(needle)
+    if dialect == "sqlite":
+        # A quoted FTS5 phrase: trigram matching of the literal text.
+        phrase = '"' + needle.replace('"', '""') + '"'
+        matches = text("SELECT rowid FROM lead_search WHERE lead_search MATCH :phrase")
+        return Lead.id.in_(matches.bindparams(phrase=phrase))
+    if dialect == "postgresql":
+        haystack = func.lower(Lead.name + " " + Lead.company + " " + Lead.email_key)
+        return haystack.contains(needle.casefold(), autoescape=True)
+    return _plain_contains(needle)

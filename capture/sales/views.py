@@ -1,0 +1,68 @@
+"""The incoming-leads page `/sales/`: tabs, filters, rows, and the live banner."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template, request, url_for
+
+from ..domain.vocabulary import CHANNELS, LISTS, WARMTHS
+from ..extensions import db
+from ..htmx import is_htmx, vary_on_htmx
+from ..models import Form, utcnow
+from ..qualification import current_rules
+from . import bp
+from .listing import Cursor, filters_from_args, latest_forms, lead_page, list_counts, newer_than
+
+
+def business_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["LEADS_TIMEZONE"])
+
+
+@bp.get("/")
+def index():
+    """The lists. An htmx request (filters, next page) gets only the results."""
+    filters = filters_from_args(request.args)
+    rules, zone, now = current_rules(), business_zone(), utcnow()
+    cursor = Cursor.decode(request.args.get("after"))
+    page = lead_page(filters, rules, zone, now, cursor)
+    context = {
+        "filters": filters,
+        "page": page,
+        "forms_used": latest_forms([lead.id for lead in page.leads]),
+        "warmths": WARMTHS,
+        "now": now,
+        "zone": zone,
+        "appending": cursor is not None,
+        "counts": list_counts(filters, rules, zone, now),
+    }
+    if is_htmx():
+        if cursor:  # "show more": rows to append, the address stays
+            return vary_on_htmx(
+                current_app.make_response(render_template("sales/_rows.html", **context))
+            )
+        response = current_app.make_response(render_template("sales/_results.html", **context))
+        # The address bar shows the filters in use, without the empty ones.
+        response.headers["HX-Push-Url"] = url_for("sales.index", **filters.as_args())
+        return vary_on_htmx(response)
+    forms = db.session.scalars(db.select(Form).order_by(Form.title)).all()
+    return vary_on_htmx(
+        current_app.make_response(
+            render_template(
+                "sales/index.html", lists=LISTS, channels=CHANNELS, forms=forms, **context
+            )
+        )
+    )
+
+
+@bp.get("/fresh")
+def fresh():
+    """Polled by the open list: a banner when leads came in since it was loaded."""
+    filters = filters_from_args(request.args)
+    try:
+        loaded_at = datetime.fromisoformat(request.args.get("loaded_at", ""))
+    except ValueError:
+        loaded_at = utcnow()
+    if loaded_at.tzinfo is None:
+        loaded_at = utcnow()
+    count = newer_than(filters, business_zone(), loaded_at)
+    return render_template("sales/_fresh.html", filters=filters, loaded_at=loaded_at, count=count)

@@ -1,0 +1,100 @@
+"""The incoming-leads page in Chromium: htmx filters, the URL, back, more rows."""
+
+from playwright.sync_api import expect
+
+from capture.extensions import db
+
+from ..conftest import PASSWORD
+from ..factories import make_lead
+
+
+def log_in(page, live_server, users, role="sales"):
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(users[role][1])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Incoming leads")).to_be_visible()
+
+
+def seed(app, count=0, **named):
+    with app.app_context():
+        for name, spec in named.items():
+            make_lead(name=name, **spec)
+        for number in range(count):
+            make_lead(name=f"filler-{number:02}", days_ago=3 + number / 10, score=10)
+        db.session.commit()
+
+
+def rows(page):
+    return page.locator("td.who a")
+
+
+def test_searching_swaps_the_results_in_keeps_the_url_and_the_back_button_works(
+    app, live_server, page, users
+):
+    seed(app, jansen={"company": "Bakkerij Jansen", "days_ago": 1}, visser={"days_ago": 2})
+    log_in(page, live_server, users)
+    page.evaluate("window.__marker = 1")
+    expect(rows(page)).to_have_count(2)
+
+    page.get_by_label("Search name, company or e-mail").fill("jansen")
+
+    expect(rows(page)).to_have_text(["jansen"])
+    expect(page).to_have_url(f"{live_server}/sales/?list=opportunity&q=jansen")
+    assert page.evaluate("window.__marker") == 1  # swapped in, not reloaded
+
+    page.get_by_label("Channel").select_option("social")
+    expect(rows(page)).to_have_count(0)
+    expect(page.locator(".empty")).to_contain_text("No leads here with these filters")
+
+    page.go_back()
+    expect(page).to_have_url(f"{live_server}/sales/?list=opportunity&q=jansen")
+    expect(rows(page)).to_have_text(["jansen"])
+    expect(page.get_by_label("Search name, company or e-mail")).to_have_value("jansen")
+
+
+def test_show_more_appends_the_next_page_in_place(app, live_server, page, users):
+    seed(app, count=60)
+    log_in(page, live_server, users)
+    expect(rows(page)).to_have_count(50)
+    page.evaluate("window.__marker = 1")
+
+    page.get_by_role("link", name="Show more leads").click()
+
+    expect(rows(page)).to_have_count(60)
+    expect(page.get_by_role("link", name="Show more leads")).to_have_count(0)
+    assert page.evaluate("window.__marker") == 1
+    names = rows(page).all_text_contents()
+    assert len(set(names)) == 60
+
+
+def test_the_score_breakdown_opens_on_click(app, live_server, page, users):
+    seed(
+        app,
+        anna={
+            "score": 140,
+            "fit_score": 80,
+            "engagement_score": 60,
+            "score_reasons": ["100-249 employees: +80"],
+        },
+    )
+    log_in(page, live_server, users)
+    breakdown = page.get_by_text("fit 80 + engagement 60")
+    expect(breakdown).to_be_hidden()
+
+    page.locator(".score summary").click()
+
+    expect(breakdown).to_be_visible()
+    expect(page.get_by_text("100-249 employees: +80")).to_be_visible()
+
+
+def test_on_a_phone_the_rows_become_readable_cards(app, live_server, browser, users):
+    seed(app, anna={"company": "Bakkerij Jansen"})
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    page = context.new_page()
+    log_in(page, live_server, users)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.locator("thead")).to_be_hidden()
+    expect(page.get_by_text("Bakkerij Jansen")).to_be_visible()
+    context.close()
