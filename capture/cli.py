@@ -1,6 +1,7 @@
 """Command-line tasks: `init-db`, `seed-demo`, `create-user`."""
 
 import os
+import secrets
 
 import click
 from flask import Flask
@@ -78,6 +79,21 @@ def seed_demo() -> list[str]:
     return created
 
 
+DEMO_ADMIN = "admin@leadgate.local"
+
+
+def seed_first_admin() -> str | None:
+    """Create an admin with a random password if nobody can log in yet; return it."""
+    if db.session.scalar(db.select(User.id).limit(1)):
+        return None
+    password = secrets.token_urlsafe(12)
+    db.session.add(
+        User(email=DEMO_ADMIN, role="admin", password_hash=generate_password_hash(password))
+    )
+    db.session.commit()
+    return password
+
+
 def register(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db():
@@ -87,9 +103,16 @@ def register(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     def seed_demo_command():
-        """Add the demo forms `demo-ebook` and `demo-contact` if missing."""
+        """Add the demo forms `demo-ebook` and `demo-contact` if missing, and a
+        first admin login when there are no users yet."""
         created = seed_demo()
         click.echo(f"Created demo forms: {', '.join(created)}" if created else "Demo forms exist.")
+        password = seed_first_admin()
+        if password:
+            click.echo(
+                f"Created the first login: {DEMO_ADMIN} with password {password}\n"
+                "(shown once; make more users with `flask --app wsgi create-user`)."
+            )
 
     @app.cli.command("create-user")
     @click.argument("email")

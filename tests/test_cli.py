@@ -189,3 +189,17 @@ def test_seed_demo_lets_the_demo_forms_follow_the_sample_sites_port(make_app, mo
         assert {"http://localhost:8000", "http://localhost:8123", "http://127.0.0.1:8123"} <= set(
             allowed
         )
+
+
+def test_seed_demo_makes_a_first_admin_only_when_nobody_can_log_in(make_app):
+    app = make_app()
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["seed-demo"])
+    second = runner.invoke(args=["seed-demo"])
+
+    password = first.output.split("with password ")[1].split()[0]
+    with app.app_context():
+        (admin,) = db.session.scalars(db.select(User)).all()
+        assert admin.role == "admin" and check_password_hash(admin.password_hash, password)
+    assert "first login" not in second.output

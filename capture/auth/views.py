@@ -15,7 +15,8 @@ _NO_SUCH_USER = "scrypt:32768:8:1$leadgate$" + "0" * 128
 
 
 def _home_for(user: User) -> str:
-    return url_for("admin.index") if user.role == "admin" else url_for("sales.index")
+    # Everyone starts the day on the leads; admins reach /admin from the menu.
+    return url_for("sales.index")
 
 
 def _login_email_key() -> str:
