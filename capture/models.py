@@ -225,6 +225,17 @@ class ListChange(db.Model):
         return self.user.email if self.user else "rules"
 
 
+class Setting(db.Model):
+    """A setting the admin edits in the browser, stored as JSON under a key."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class Note(db.Model):
     """A sales person's note on a lead."""
 

@@ -2,18 +2,35 @@
 
 from datetime import datetime
 
+from flask import g
+
 from .domain.routing import LeadFacts, route_lead
-from .domain.rules import DEFAULT_RULES, QualificationRules
+from .domain.rules import DEFAULT_RULES, QualificationRules, rules_from_dict, rules_to_dict
 from .domain.scoring import highest_intent, score_lead
 from .domain.warmth import warmth_of
 from .extensions import db
-from .models import Lead, ListChange, Submission, utcnow
+from .models import Lead, ListChange, Setting, Submission, utcnow
+
+RULES_KEY = "qualification_rules"
 
 
 def current_rules() -> QualificationRules:
-    """The rules in force. Admin edits will be stored and read here; until
-    then they are the product defaults."""
-    return DEFAULT_RULES
+    """The rules in force: the product defaults with the admin's edits applied.
+
+    Read once per request (or app context) and kept in `g`.
+    """
+    if "qualification_rules" not in g:
+        stored = db.session.get(Setting, RULES_KEY)
+        g.qualification_rules = rules_from_dict(stored.value) if stored else DEFAULT_RULES
+    return g.qualification_rules
+
+
+def save_rules(rules: QualificationRules, user_id: int | None) -> None:
+    """Store `rules` as the rules in force (the caller commits)."""
+    stored = db.session.get(Setting, RULES_KEY) or Setting(key=RULES_KEY)
+    stored.value, stored.updated_by_id = rules_to_dict(rules), user_id
+    db.session.add(stored)
+    g.qualification_rules = rules
 
 
 def requalify(
@@ -21,12 +38,14 @@ def requalify(
     rules: QualificationRules,
     user_id: int | None = None,
     first_routing: bool = False,
+    because: str | None = None,
 ) -> None:
     """Rescore `lead` from its answers and submissions and route it again.
 
     A move to another list is logged with the rules' reason. A pinned lead
     keeps its list and reason; only its score changes. `first_routing` logs
-    the routing of a new lead as a change from no list. Call inside the
+    the routing of a new lead as a change from no list; `because` (e.g. the
+    rule change that caused it) goes in front of the logged reason. Call inside the
     transaction that changed the lead; nothing is committed here.
     """
     intents = list(
@@ -53,7 +72,7 @@ def requalify(
                 lead_id=lead.id,
                 from_list=None if first_routing else lead.list,
                 to_list=routing.list,
-                reason=routing.reason,
+                reason=f"{because}: {routing.reason}" if because else routing.reason,
                 user_id=user_id,
             )
         )
