@@ -12,6 +12,7 @@ DEFAULTS = {
     "LEADS_MIN_FILL_SECONDS": 3,
     "LEADS_FORM_MAX_AGE": 4 * 3600,
     "LEADS_DOWNLOAD_TTL": 86400,
+    "LEADS_EBOOK_MAX_BYTES": 25 * 1024 * 1024,
     "LEADS_CHECK_DELIVERABILITY": False,
     "LEADS_TIMEZONE": "Europe/Amsterdam",
     "LEADS_POST_LIMIT": "10 per minute; 100 per hour",
