@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..domain.vocabulary import BUDGETS, HEADCOUNT_BANDS, ROLES, SECTORS, TIMELINES
+from ..qualification import current_rules
 
 SECTOR_LABELS = {
     "agriculture": _l("Agriculture"),
@@ -103,8 +104,17 @@ class ContactStepForm(PublicForm):
         _check_email(self, field)
 
 
+def sector_choices() -> list[SelectChoice]:
+    """The sectors the admin set up (custom ones are shown as typed)."""
+    return _choices(current_rules().sectors, SECTOR_LABELS, _l("Choose your sector"))
+
+
 class QualifyStepForm(PublicForm):
     """Step two: the qualifying questions (sector and headcount always)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sector.choices = sector_choices()
 
     sector = SelectField(
         _l("Sector"),

@@ -13,7 +13,7 @@ from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Regexp
 
-from ..intake.forms import ContactStepForm, QualifyStepForm
+from ..intake.forms import ContactStepForm, QualifyStepForm, sector_choices
 from ..intake.recording import NonceTaken, record_manual_lead
 from . import bp
 
@@ -35,6 +35,10 @@ def new_nonce() -> str:
 
 class ManualLeadForm(FlaskForm):
     """The public form's fields (both steps, no consent box), plus how and what."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sector.choices = sector_choices()
 
     email = ContactStepForm.email
     name = ContactStepForm.name

@@ -201,3 +201,27 @@ def test_the_form_region_carries_the_message_for_a_failed_send(visitor):
     soup = BeautifulSoup(visitor.open("demo-contact").get_data(as_text=True), "html.parser")
 
     assert "Everything you typed is still here" in soup.select_one("#lg-form")["data-problem"]
+
+
+def test_the_sector_question_offers_the_sectors_the_admin_set_up(app, visitor):
+    from dataclasses import replace
+
+    from capture.domain.rules import DEFAULT_RULES
+    from capture.qualification import save_rules
+
+    with app.app_context():
+        save_rules(replace(DEFAULT_RULES, sectors=("bakeries", "retail")), None)
+        db.session.commit()
+    visitor.open("demo-ebook")
+    second = visitor.post({**CONTACT, "consent": "y"})
+    options = [
+        o["value"]
+        for o in BeautifulSoup(second.get_data(as_text=True), "html.parser").select(
+            "select[name=sector] option"
+        )
+    ]
+
+    assert options == ["", "bakeries", "retail"]
+    assert visitor.post({"sector": "ict", "headcount": "50-99"}).status_code == 422
+    assert visitor.post({"sector": "bakeries", "headcount": "50-99"}).status_code == 200
+    assert leads(app)[0].sector == "bakeries"
