@@ -160,6 +160,8 @@ def main() -> None:
     client = app.test_client()
     client.post("/login", data={"email": "bench@leadgate.test", "password": "bench-password"})
 
+    today = datetime.now(UTC).date()
+    week_ago = today - timedelta(days=7)
     first = client.get("/sales/").get_data(as_text=True)
     more = BeautifulSoup(first, "html.parser").select_one("tr.more a")
     cases = [
@@ -170,7 +172,9 @@ def main() -> None:
         ("search: q=jansen 4711 (a few match)", "/sales/?q=jansen+4711"),
         ("search: q=jansen (1 lead in 8 matches)", "/sales/?q=jansen"),
         ("search: q=person12345@", "/sales/?q=person12345%40&list=nurture"),
-        ("filter: date range, one week", "/sales/?since=2026-11-01&until=2026-11-07"),
+        ("filter: date range, one week", f"/sales/?since={week_ago}&until={today}"),
+        ("filter: form=demo-contact", "/sales/?form=demo-contact"),
+        ("filter: form=demo-ebook (no leads)", "/sales/?form=demo-ebook"),
     ]
     print(f"{args.leads:,} leads in {args.db}; {args.runs} runs each")
     print(f"{'case':<40} {'p50 ms':>8} {'p95 ms':>8} {'rows':>5}")

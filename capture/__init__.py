@@ -45,7 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
-    login_manager.session_protection = "strong"
+    # "basic": a changed IP address (a phone between networks) keeps the login.
+    login_manager.session_protection = "basic"
 
     from . import cli, errors
     from .admin import bp as admin_bp

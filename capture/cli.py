@@ -129,5 +129,6 @@ def register(app: Flask) -> None:
             db.session.add(user)
         user.role, user.active = role, True
         user.password_hash = generate_password_hash(password)
+        user.end_sessions()  # a new password logs out the old sessions
         db.session.commit()
         click.echo(f"User {email} ({role}) is ready.")

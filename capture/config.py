@@ -13,6 +13,8 @@ DEFAULTS = {
     "LEADS_FORM_MAX_AGE": 4 * 3600,
     "LEADS_DOWNLOAD_TTL": 86400,
     "LEADS_EBOOK_MAX_BYTES": 25 * 1024 * 1024,
+    "LEADS_REROUTE_SECONDS": 10,
+    "LEADS_REROUTE_BATCH": 1000,
     "LEADS_CHECK_DELIVERABILITY": False,
     "LEADS_TIMEZONE": "Europe/Amsterdam",
     "LEADS_POST_LIMIT": "10 per minute; 100 per hour",
@@ -73,6 +75,7 @@ def flask_config(settings: dict, instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,  # a working day, then log in again
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,

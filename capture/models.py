@@ -1,6 +1,7 @@
 """The database model: forms, e-books, leads, their submissions and list changes."""
 
 import builtins
+import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
@@ -13,6 +14,10 @@ from .extensions import db
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
 
 
 class UTCDateTime(TypeDecorator):
@@ -109,6 +114,8 @@ class Lead(Attribution, db.Model):
         Index("ix_leads_list_last_interest", "list", "last_interest_at"),
         Index("ix_leads_list_score", "list", "score", "last_interest_at"),
         Index("ix_leads_channel", "channel"),
+        # The list filtered by channel, and by warmth (a range of last interest).
+        Index("ix_leads_list_channel_last", "list", "channel", "last_interest_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -166,6 +173,8 @@ class Submission(Attribution, db.Model):
     __table_args__ = (
         Index("ix_submissions_lead_created", "lead_id", "created_at"),
         Index("ix_submissions_form_created", "form_id", "created_at"),
+        # The list's form filter: the leads that used a form.
+        Index("ix_submissions_form_lead", "form_id", "lead_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -262,8 +271,17 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of every login session's id: a new value ends all of them at once.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot log in
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Log this user out everywhere (logout, a new password)."""
+        self.session_token = new_session_token()

@@ -2,6 +2,9 @@
 
 from flask import Blueprint
 
+from .roles import keep_private
+
 bp = Blueprint("auth", __name__)
+keep_private(bp)
 
 from . import views  # noqa: E402,F401  (registers the routes on bp)

@@ -1,5 +1,6 @@
 """Access rules for internal pages: login for /sales, the admin role for /admin."""
 
+import secrets
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, request, url_for
@@ -14,24 +15,33 @@ ROLES = ("admin", "sales")
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The user of a session id `<user id>:<session token>`; a stale token is no one."""
+    user_id, _, token = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user and token and secrets.compare_digest(token, user.session_token) else None
 
 
 @login_manager.unauthorized_handler
 def to_login():
-    """Anonymous: to the login page, coming back here after; htmx follows too."""
-    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    """Anonymous: to the login page, coming back here after; htmx follows too.
+
+    For htmx the way back is the page the user was on, not the fragment it asked for.
+    """
     if is_htmx():
-        return "", 401, {"HX-Redirect": target}
-    return redirect(target)
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = safe_next(current.path + (f"?{current.query}" if current.query else ""))
+        return "", 401, {"HX-Redirect": url_for("auth.login", next=back)}
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def require_role(blueprint: Blueprint, *roles: str) -> None:
     """Every route of `blueprint` needs a logged-in, active user with one of `roles`.
 
     Checked before each view runs, so no route of the blueprint can forget it.
+    Its pages are kept private too (see `keep_private`).
     """
+    keep_private(blueprint)
 
     @blueprint.before_request
     def check_role():
@@ -40,6 +50,17 @@ def require_role(blueprint: Blueprint, *roles: str) -> None:
         if current_user.role not in roles:
             abort(403)
         return None
+
+
+def keep_private(blueprint: Blueprint) -> None:
+    """Pages with personal data: not stored by caches, not framed by other sites."""
+
+    @blueprint.after_request
+    def private_headers(response):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        return response
 
 
 def safe_next(target: str | None) -> str | None:

@@ -1,10 +1,10 @@
 """`/login` and `/logout`."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash
 
-from ..extensions import db, limiter
+from ..extensions import begin_write, db, limiter
 from ..models import User
 from . import bp
 from .forms import LoginForm
@@ -40,6 +40,7 @@ def login():
             user.password_hash if user else _NO_SUCH_USER, form.password.data
         )
         if user and password_ok and user.active:
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or _home_for(user))
         flash("That e-mail and password do not match an active account.", "error")
@@ -49,6 +50,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out, everywhere: a copied session cookie stops working too."""
+    if current_user.is_authenticated:
+        begin_write()
+        user = db.session.get(User, current_user.id)
+        user.end_sessions()
+        db.session.commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

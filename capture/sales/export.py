@@ -55,7 +55,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralised(value):
     """`value` safe to open in a spreadsheet: a would-be formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    # Checked after leading spaces too: some spreadsheets trim them first.
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -68,28 +69,29 @@ def iso_utc(moment: datetime | None) -> str:
 
 
 def _batches(conditions: list) -> Iterator[tuple[list, dict[int, int]]]:
-    """Rows of matching leads by id, a batch at a time, with their submission counts."""
+    """Rows of matching leads by id, a batch at a time, with their submission counts.
+
+    One query, streamed (`yield_per`): the filters, a search included, run once,
+    not once per batch.
+    """
     columns = [getattr(Lead, name) for name in LEAD_COLUMNS]
-    after = 0
-    while True:
-        rows = db.session.execute(
-            db.select(
-                Lead.id,
-                *columns,
-                Lead.score,
-                Lead.fit_score,
-                Lead.engagement_score,
-                Lead.first_interest_at,
-                Lead.last_interest_at,
-                Lead.first_response_at,
-                Lead.outcome,
-            )
-            .where(*conditions, Lead.id > after)
-            .order_by(Lead.id)
-            .limit(BATCH_SIZE)
-        ).all()
-        if not rows:
-            return
+    result = db.session.execute(
+        db.select(
+            Lead.id,
+            *columns,
+            Lead.score,
+            Lead.fit_score,
+            Lead.engagement_score,
+            Lead.first_interest_at,
+            Lead.last_interest_at,
+            Lead.first_response_at,
+            Lead.outcome,
+        )
+        .where(*conditions)
+        .order_by(Lead.id)
+        .execution_options(yield_per=BATCH_SIZE)
+    )
+    for rows in result.partitions():
         ids = [row.id for row in rows]
         counts = dict(
             db.session.execute(
@@ -99,7 +101,6 @@ def _batches(conditions: list) -> Iterator[tuple[list, dict[int, int]]]:
             ).all()
         )
         yield rows, counts
-        after = ids[-1]
 
 
 def _drained(buffer: io.StringIO) -> str:

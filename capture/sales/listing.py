@@ -9,7 +9,7 @@ an OFFSET, so page 1,000 costs what page 1 does.
 import base64
 import json
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, tuple_
@@ -42,21 +42,27 @@ class LeadFilters:
 
 
 def _date(raw: str | None) -> date | None:
+    """An ISO date from the URL, or None when absent, malformed or absurd."""
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day and 1900 <= day.year <= 2999 else None
+
+
+def _printable(raw: str | None, limit: int) -> str:
+    return "".join(ch for ch in (raw or "") if ch.isprintable()).strip()[:limit]
 
 
 def filters_from_args(args, default_list: str | None = "opportunity") -> LeadFilters:
     """Read filters from request args; unknown values are dropped, not errors."""
     chosen = args.get("list", default_list)
-    q = (args.get("q") or "").strip()[:100]
+    q = _printable(args.get("q"), 100)
     return LeadFilters(
         list=chosen if chosen in LISTS else default_list,
         channel=args.get("channel") if args.get("channel") in CHANNELS else None,
         warmth=args.get("warmth") if args.get("warmth") in WARMTHS else None,
-        form=(args.get("form") or "")[:80] or None,
+        form=_printable(args.get("form"), 80) or None,
         since=_date(args.get("since")),
         until=_date(args.get("until")),
         q=q or None,
@@ -88,6 +94,23 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
+FEW_LEADS = 5_000
+
+
+def _used_form(slug: str):
+    """Leads with a submission of the form `slug`, planned by how many there are.
+
+    A form few leads used: the set of their ids (one index range). A form many
+    used: a check per lead as the list is read, which stops at a page.
+    """
+    form_id = db.session.scalar(db.select(Form.id).where(Form.slug == slug))
+    used = db.select(Submission.lead_id).where(Submission.form_id == form_id)
+    how_many = db.select(func.count()).select_from(used.limit(FEW_LEADS + 1).subquery())
+    if db.session.scalar(how_many) <= FEW_LEADS:
+        return Lead.id.in_(used)
+    return exists().where(Submission.lead_id == Lead.id, Submission.form_id == form_id)
+
+
 def filter_conditions(filters: LeadFilters, zone: ZoneInfo, with_list: bool = True) -> list:
     """SQL conditions for everything but warmth and paging."""
     conditions = []
@@ -96,20 +119,15 @@ def filter_conditions(filters: LeadFilters, zone: ZoneInfo, with_list: bool = Tr
     if filters.channel:
         conditions.append(Lead.channel == filters.channel)
     if filters.form:
-        conditions.append(
-            exists().where(
-                Submission.lead_id == Lead.id,
-                Submission.form_id == Form.id,
-                Form.slug == filters.form,
-            )
-        )
+        conditions.append(_used_form(filters.form))
     if filters.since:
         conditions.append(Lead.last_interest_at >= _local_midnight(filters.since, zone))
     if filters.until:
         end = _local_midnight(filters.until + timedelta(days=1), zone)
         conditions.append(Lead.last_interest_at < end)
-    if filters.q:
-        conditions.append(text_condition(filters.q))
+    searched = text_condition(filters.q) if filters.q else None
+    if searched is not None:
+        conditions.append(searched)
     return conditions
 
 
@@ -143,11 +161,18 @@ class Cursor:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
             band, score, last, lead_id, now = json.loads(raw)
             last, now = datetime.fromisoformat(last), datetime.fromisoformat(now)
-            if last.tzinfo is None or now.tzinfo is None or band not in (0, 1, 2):
-                return None
-            return cls(band, int(score), last, int(lead_id), now)
-        except (ValueError, TypeError):
+            score, lead_id = int(score), int(lead_id)
+        except (ValueError, TypeError, OverflowError):
             return None
+        sane = (
+            band in (0, 1, 2)
+            and last.tzinfo is not None
+            and now.tzinfo is not None
+            and abs(score) < 2**31
+            and 0 < lead_id < 2**63
+            and abs(datetime.now(UTC) - now) < timedelta(days=2)
+        )
+        return cls(band, score, last, lead_id, now) if sane else None
 
 
 @dataclass
@@ -200,21 +225,34 @@ def lead_page(
     return Page(page, page_bands, next_cursor)
 
 
+COUNT_CAP = 10_000
+
+
 def list_counts(filters: LeadFilters, rules: QualificationRules, zone: ZoneInfo, now: datetime):
-    """Leads per list under the same filters (the tabs' numbers)."""
+    """Leads per list under the same filters (the tabs' numbers).
+
+    Counting stops past COUNT_CAP (shown as "10,000+"): an exact count of half
+    a million leads costs a full scan on every page view and helps no one.
+    """
     conditions = filter_conditions(filters, zone, with_list=False)
     if filters.warmth:
         conditions.append(Bands.at(now, rules).condition(WARMTHS.index(filters.warmth)))
-    rows = db.session.execute(
-        db.select(Lead.list, func.count(Lead.id)).where(*conditions).group_by(Lead.list)
-    ).all()
-    counts = dict.fromkeys(LISTS, 0)
-    counts.update({name: number for name, number in rows})
+    counts = {}
+    for name in LISTS:
+        capped = (
+            db.select(Lead.id).where(Lead.list == name, *conditions).limit(COUNT_CAP + 1).subquery()
+        )
+        counts[name] = db.session.scalar(db.select(func.count()).select_from(capped))
     return counts
 
 
 def newer_than(filters: LeadFilters, zone: ZoneInfo, since: datetime) -> int:
-    """How many leads in the list showed interest after `since` (the live banner)."""
+    """How many leads in the list showed interest after `since` (the live banner).
+
+    New interest is hot: a list filtered to warm or cold leads gets none.
+    """
+    if filters.warmth in ("warm", "cold"):
+        return 0
     conditions = filter_conditions(replace(filters, warmth=None), zone)
     return db.session.scalar(
         db.select(func.count(Lead.id)).where(*conditions, Lead.last_interest_at > since)

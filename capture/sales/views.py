@@ -33,7 +33,8 @@ def index():
         "now": now,
         "zone": zone,
         "appending": cursor is not None,
-        "counts": list_counts(filters, rules, zone, now),
+        # htmx "show more" only appends rows: the tabs and their counts stay as they are.
+        "counts": None if cursor and is_htmx() else list_counts(filters, rules, zone, now),
     }
     if is_htmx():
         if cursor:  # "show more": rows to append, the address stays

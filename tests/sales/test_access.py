@@ -45,12 +45,33 @@ def test_no_protected_route_answers_an_anonymous_visitor(app, client):
 
 
 def test_no_protected_route_answers_an_anonymous_htmx_request_with_content(app, client):
+    page = {"HX-Request": "true", "HX-Current-URL": "http://localhost/sales/?list=nurture"}
     for rule, method, values in protected_rules(app):
         if method != "GET":
             continue
-        answer = call(client, app, rule, method, values, headers={"HX-Request": "true"})
+        answer = call(client, app, rule, method, values, headers=page)
         assert answer.status_code == 401, rule.rule
-        assert answer.headers["HX-Redirect"].startswith("/login?next=")
+        # Back to the page the user was on after login, not to a fragment.
+        assert answer.headers["HX-Redirect"] == "/login?next=/sales/?list%3Dnurture"
+
+
+def test_a_session_cookie_stops_working_after_logout(app, client, auth):
+    auth.login("sales")
+    stolen = client.get_cookie("session").value
+    client.post("/logout", data={"csrf_token": auth.csrf_token()})
+
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+
+    assert replay.get("/sales/").status_code == 302
+
+
+def test_internal_pages_are_not_cached_or_framed(client, auth):
+    auth.login("sales")
+    for path in ("/sales/", "/login"):
+        answer = client.get(path)
+        assert answer.headers["Cache-Control"] == "no-store"
+        assert answer.headers["X-Frame-Options"] == "DENY"
 
 
 def test_no_admin_route_answers_a_sales_user(app, client, auth):

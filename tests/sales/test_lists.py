@@ -1,12 +1,14 @@
 """The incoming-leads lists: order, tabs, filters, pages, the live banner."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
 
 from capture.extensions import db
 from capture.models import Form, utcnow
+from capture.sales.listing import Cursor
 
 from ..factories import make_lead
 
@@ -135,14 +137,53 @@ def test_filters_narrow_the_list(app, client, auth, query, expected):
 
 
 def test_the_date_range_counts_whole_days_in_the_business_time_zone(app, client, auth):
-    today = utcnow().astimezone(__import__("zoneinfo").ZoneInfo("Europe/Amsterdam")).date()
-    add(app, {"name": "today", "days_ago": 0}, {"name": "last-week", "days_ago": 7})
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    yesterday = utcnow().astimezone(amsterdam).date() - timedelta(days=1)
+    # 00:30 in Amsterdam is still the day before in UTC: only a filter that
+    # counts days in the business's time zone puts this lead on `yesterday`.
+    just_after_midnight = datetime.combine(yesterday, time(0, 30), tzinfo=amsterdam)
+    add(
+        app, {"name": "early", "days_ago": (utcnow() - just_after_midnight).total_seconds() / 86400}
+    )
     auth.login()
 
-    assert names_on(client.get(f"/sales/?since={today}")) == ["today"]
-    week_ago = today - timedelta(days=7)
-    assert names_on(client.get(f"/sales/?since={week_ago}&until={week_ago}")) == ["last-week"]
-    assert set(names_on(client.get("/sales/?since=not-a-date"))) == {"today", "last-week"}
+    on_the_day = f"/sales/?since={yesterday}&until={yesterday}"
+    day_before = yesterday - timedelta(days=1)
+
+    assert names_on(client.get(on_the_day)) == ["early"]
+    assert names_on(client.get(f"/sales/?since={day_before}&until={day_before}")) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["since=not-a-date", "since=0001-01-01", "until=9999-12-31", "q=%00abc%00", "form=%00"],
+)
+def test_odd_filter_values_are_ignored_not_errors(app, client, auth, query):
+    add(app, {"name": "still-here"})
+    auth.login()
+
+    answer = client.get(f"/sales/?{query}")
+
+    assert answer.status_code == 200
+    assert client.get(f"/sales/export.csv?{query}").status_code == 200
+
+
+def test_a_search_shorter_than_three_characters_asks_for_more(app, client, auth):
+    add(app, {"name": "Li Wei"}, {"name": "Other"})
+    auth.login()
+
+    page = client.get("/sales/?q=Li")
+
+    assert set(names_on(page)) == {"Li Wei", "Other"}
+    assert "Type at least 3 characters" in page.get_data(as_text=True)
+
+
+def test_search_finds_names_with_special_letters(app, client, auth):
+    add(app, {"name": "Bäckerei Straße"}, {"name": "Other"})
+    auth.login()
+
+    assert names_on(client.get("/sales/?q=straße")) == ["Bäckerei Straße"]
+    assert names_on(client.get("/sales/?q=B%C3%84CK")) == ["Bäckerei Straße"]
 
 
 def test_pages_follow_each_other_without_gaps_or_repeats(app, client, auth):
@@ -216,11 +257,21 @@ def test_the_back_button_gets_the_whole_page(app, client, auth):
     assert "<html" in restored.get_data(as_text=True)
 
 
-def test_a_tampered_page_cursor_starts_from_the_top(app, client, auth):
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        Cursor(0, 10**30, utcnow(), 1, utcnow()).encode(),
+        Cursor(0, 1, utcnow(), 10**30, utcnow()).encode(),
+        Cursor(0, 1, utcnow(), 1, datetime(1, 1, 2, tzinfo=UTC)).encode(),
+        Cursor(7, 1, utcnow(), 1, utcnow()).encode(),
+    ],
+)
+def test_a_tampered_page_cursor_starts_from_the_top(app, client, auth, cursor):
     add(app, {"name": "only"})
     auth.login()
 
-    assert names_on(client.get("/sales/?after=garbage")) == ["only"]
+    assert names_on(client.get(f"/sales/?after={cursor}")) == ["only"]
 
 
 def test_the_open_list_hears_of_new_leads_without_reloading(app, client, auth):
@@ -235,6 +286,14 @@ def test_the_open_list_hears_of_new_leads_without_reloading(app, client, auth):
 
     assert banner.select_one("#fresh a").get_text(strip=True).startswith("1 new lead came in")
     assert banner.select_one("#fresh")["hx-get"] == poll  # keeps polling from the same moment
+
+
+def test_a_list_of_cold_leads_does_not_announce_new_hot_ones(app, client, auth):
+    auth.login()
+    page = BeautifulSoup(client.get("/sales/?warmth=cold").get_data(as_text=True), "html.parser")
+    add(app, {"name": "brand new"})
+
+    assert "new lead" not in client.get(page.select_one("#fresh")["hx-get"]).get_data(as_text=True)
 
 
 def test_hostile_names_are_shown_escaped_in_the_list(app, client, auth):

@@ -1,0 +1,138 @@
+"""`/admin/forms`: the site owner's forms and gates: list, create, edit, archive.
+
+A form's slug is its public address, used by embedded widgets, hosted links
+and QR codes. Once a form has submissions its slug is fixed, so an edit never
+breaks a widget that is already out there; archiving is the one deliberate
+way to take a form down, and restoring brings it back at the same address.
+"""
+
+from flask import abort, flash, redirect, render_template, url_for
+from sqlalchemy.exc import IntegrityError
+
+from ..auth.roles import safe_next
+from ..extensions import db
+from ..models import Form, Submission, utcnow
+from . import bp
+from .form_forms import ArchiveForm, FormSettingsForm
+
+
+def submission_counts() -> dict[int, int]:
+    """Form id -> how many submissions it received."""
+    rows = db.session.execute(
+        db.select(Submission.form_id, db.func.count(Submission.id))
+        .where(Submission.form_id.is_not(None))
+        .group_by(Submission.form_id)
+    )
+    return dict(rows.all())
+
+
+def _submissions_of(form: Form) -> int:
+    return db.session.scalar(
+        db.select(db.func.count(Submission.id)).where(Submission.form_id == form.id)
+    )
+
+
+def _edit_page(fields: FormSettingsForm, form: Form | None, status: int = 200, submissions=0):
+    page = render_template(
+        "admin/form_edit.html",
+        fields=fields,
+        form=form,
+        submissions=submissions,
+    )
+    return page, status
+
+
+def _saved(fields: FormSettingsForm) -> bool:
+    """Commit; False (slug error set) when another admin took the slug meanwhile."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        fields.slug.errors.append(
+            f"The address {fields.slug.data} is taken by another form. Choose another one."
+        )
+        return False
+    return True
+
+
+def _flash_saved(form: Form, verb: str) -> None:
+    flash(f"{verb} “{form.title}”: its page is /f/{form.slug}.", "info")
+    if form.kind == "gate" and form.ebook_id is None:
+        flash(
+            "This gate has no e-book yet: visitors get a thank-you but nothing to download. "
+            "Upload one under E-books and choose it here.",
+            "warning",
+        )
+
+
+@bp.get("/forms")
+def forms():
+    listed = db.session.scalars(
+        db.select(Form).order_by(Form.archived_at.is_not(None), Form.title, Form.id)
+    ).all()
+    return render_template(
+        "admin/forms.html",
+        forms=listed,
+        counts=submission_counts(),
+    )
+
+
+@bp.route("/forms/new", methods=["GET", "POST"])
+def new_form():
+    """Show an empty form; create it from a valid post, else 422 with the input kept."""
+    fields = FormSettingsForm()
+    if not fields.is_submitted():
+        return _edit_page(fields, None)
+    if fields.validate():
+        form = Form()
+        fields.apply_to(form)
+        db.session.add(form)
+        if _saved(fields):
+            _flash_saved(form, "Created")
+            return redirect(url_for("admin.edit_form", form_id=form.id))
+    return _edit_page(fields, None, 422)
+
+
+@bp.route("/forms/<int:form_id>", methods=["GET", "POST"])
+def edit_form(form_id: int):
+    """Show a form's settings; save a valid post, else 422 with the input kept.
+
+    The slug of a form with submissions cannot change (see the module docstring).
+    """
+    form = db.get_or_404(Form, form_id)
+    submissions = _submissions_of(form)
+    fields = FormSettingsForm.for_form(form, fixed_slug=form.slug if submissions else None)
+    if not fields.is_submitted():
+        return _edit_page(fields, form, submissions=submissions)
+    if fields.validate():
+        fields.apply_to(form)
+        if _saved(fields):
+            _flash_saved(form, "Saved")
+            return redirect(url_for("admin.edit_form", form_id=form.id))
+    return _edit_page(fields, form, 422, submissions)
+
+
+@bp.post("/forms/<int:form_id>/archive")
+def archive_form(form_id: int):
+    """Archive a live form (its page and widget answer 404), or restore an archived one.
+
+    The button says which (`action`), so a double click does not undo itself;
+    without it the state toggles.
+    """
+    form = db.get_or_404(Form, form_id)
+    button = ArchiveForm()
+    if not button.validate():
+        abort(400)
+    wanted = button.action.data or ("restore" if form.archived_at else "archive")
+    if wanted == "archive":
+        form.archived_at = form.archived_at or utcnow()
+        message = (
+            f"Archived “{form.title}”: /f/{form.slug} and its embedded widgets now show "
+            "nothing. Restore it to bring them back."
+        )
+    else:
+        form.archived_at = None
+        message = f"Restored “{form.title}”: /f/{form.slug} is live again."
+    db.session.commit()
+    flash(message, "info")
+    return redirect(safe_next(button.next.data) or url_for("admin.forms"))

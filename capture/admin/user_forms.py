@@ -1,0 +1,78 @@
+"""The forms of the users page: add a user, set a new password, (de)activate.
+
+Every one is a FlaskForm, so each post carries the CSRF token.
+"""
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
+
+from ..auth.roles import ROLES
+from ..extensions import db
+from ..models import User
+
+MIN_PASSWORD = 8
+# A light check: people log in with what the admin types, and an intranet
+# address such as admin@leadgate.local is fine here (not for visitors).
+EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+$")
+ROLE_LABELS = {"sales": "Sales: works the leads", "admin": "Admin: the leads and these settings"}
+
+
+def _password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Type a password."),
+            Length(
+                min=MIN_PASSWORD,
+                max=200,
+                message=f"Use at least {MIN_PASSWORD} characters (and at most 200).",
+            ),
+        ],
+    )
+
+
+def taken_message(user: User) -> str:
+    if user.active:
+        return "There is already a user with this e-mail address."
+    return "There is already a user with this e-mail address: reactivate them in the list."
+
+
+class NewUserForm(FlaskForm):
+    """A new login; the e-mail is stored lowercased, as the login compares it."""
+
+    email = EmailField(
+        "E-mail",
+        filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
+        validators=[
+            DataRequired("Type the e-mail address they will log in with."),
+            Length(max=320),
+        ],
+    )
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ("sales", "admin")],
+        default="sales",
+        validators=[AnyOf(ROLES, message="Choose sales or admin.")],
+    )
+    password = _password_field("Password")
+
+    def validate_email(self, field):
+        if not EMAIL_SHAPE.match(field.data):
+            raise ValidationError("That is not an e-mail address.")
+        existing = db.session.scalar(db.select(User).where(User.email == field.data))
+        if existing is not None:
+            raise ValidationError(taken_message(existing))
+
+
+class PasswordForm(FlaskForm):
+    password = _password_field("New password")
+
+
+class ActiveForm(FlaskForm):
+    """Deactivate (`no`) or reactivate (`yes`): the state wanted, so a double post is harmless."""
+
+    active = HiddenField(validators=[AnyOf(("yes", "no"), message="Choose yes or no.")])

@@ -1,0 +1,123 @@
+"""`/admin/users`: who can log in. Users are never deleted, only deactivated,
+so the list changes and notes they made keep saying who made them.
+"""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
+
+from ..extensions import db
+from ..models import User
+from . import bp
+from .user_forms import ActiveForm, NewUserForm, PasswordForm, taken_message
+
+
+def _page(
+    new: NewUserForm | None = None,
+    password_forms: dict[int, PasswordForm] | None = None,
+    notice: str | None = None,
+    status: int = 200,
+):
+    """The users page; a form that failed comes back with its messages."""
+    users = db.session.scalars(db.select(User).order_by(User.active.desc(), User.email)).all()
+    page = render_template(
+        "admin/users.html",
+        users=users,
+        new=new or NewUserForm(formdata=None),
+        password_forms=password_forms or {},
+        blank_password=PasswordForm(formdata=None),
+        active_form=ActiveForm(formdata=None),
+        notice=notice,
+    )
+    return page, status
+
+
+@bp.get("/users")
+def users():
+    return _page()
+
+
+@bp.post("/users")
+def create_user():
+    """Add a user with the password the admin typed; 422 with the input on a mistake."""
+    form = NewUserForm()
+    if not form.validate():
+        return _page(new=form, status=422)
+    user = User(
+        email=form.email.data,
+        role=form.role.data,
+        password_hash=generate_password_hash(form.password.data),
+    )
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Someone added the same address a moment ago.
+        db.session.rollback()
+        existing = db.session.scalar(db.select(User).where(User.email == form.email.data))
+        form.email.errors.append(taken_message(existing) if existing else "Please try again.")
+        return _page(new=form, status=422)
+    flash(
+        f"{user.email} can log in now, as {user.role}. Give them the password in person "
+        "or by phone, not in the same e-mail.",
+        "info",
+    )
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/password")
+def reset_password(user_id: int):
+    """Set a new password; the old one and the user's open sessions stop working at once."""
+    user = db.get_or_404(User, user_id)
+    form = PasswordForm()
+    if not form.validate():
+        return _page(password_forms={user.id: form}, status=422)
+    user.password_hash = generate_password_hash(form.password.data)
+    user.end_sessions()
+    db.session.commit()
+    flash(f"New password set for {user.email}.", "info")
+    return redirect(url_for("admin.users"))
+
+
+def refusal_to_deactivate(user: User, actor_id: int, other_active_admins: int) -> str | None:
+    """Why `user` must stay active, or None: not yourself, not the last active admin."""
+    if user.id == actor_id:
+        return "You cannot deactivate yourself. Ask another admin to do it."
+    if user.role == "admin" and user.active and other_active_admins == 0:
+        return f"{user.email} is the last active admin: someone must be able to manage Leadgate."
+    return None
+
+
+def _other_active_admins(user: User) -> int:
+    # All active admins are locked, in one order: of two admins deactivating
+    # each other at once, the second waits, then sees the first one's change.
+    admins = db.session.scalars(
+        db.select(User.id)
+        .where(User.role == "admin", User.active)
+        .order_by(User.id)
+        .with_for_update()
+    )
+    return sum(1 for admin_id in admins if admin_id != user.id)
+
+
+@bp.post("/users/<int:user_id>/active")
+def toggle_user(user_id: int):
+    """Deactivate (they can no longer log in, their history stays) or reactivate."""
+    user = db.get_or_404(User, user_id)
+    form = ActiveForm()
+    if not form.validate():
+        return _page(notice="That did not work. Please try again.", status=422)
+    wanted = form.active.data == "yes"
+    if not wanted:
+        refusal = refusal_to_deactivate(user, current_user.id, _other_active_admins(user))
+        if refusal:
+            db.session.rollback()
+            return _page(notice=refusal, status=422)
+    user.active = wanted
+    db.session.commit()
+    flash(
+        f"{user.email} is {'active again' if wanted else 'deactivated: they cannot log in'}.",
+        "info",
+    )
+    return redirect(url_for("admin.users"))
