@@ -4,9 +4,9 @@ from datetime import datetime
 
 from flask import g
 
-from .domain.routing import LeadFacts, route_lead
+from .domain.routing import LeadFacts, Routing, route_lead
 from .domain.rules import DEFAULT_RULES, QualificationRules, rules_from_dict, rules_to_dict
-from .domain.scoring import highest_intent, score_lead
+from .domain.scoring import Score, highest_intent, score_lead
 from .domain.warmth import warmth_of
 from .extensions import db
 from .models import Lead, ListChange, Setting, Submission, utcnow
@@ -33,6 +33,25 @@ def save_rules(rules: QualificationRules, user_id: int | None) -> None:
     g.qualification_rules = rules
 
 
+def routed(lead, intents: list[str], rules: QualificationRules) -> tuple[Score, Routing]:
+    """Score and route `lead` (a Lead, or a row of its columns) by `rules`.
+
+    `intents` are those of all its submissions. The pinned flag is not looked
+    at here: callers decide whether a pinned lead may move.
+    """
+    score = score_lead(lead.headcount, lead.sector, intents, rules)
+    facts = LeadFacts(
+        email=lead.email,
+        sector=lead.sector,
+        headcount=lead.headcount,
+        role=lead.role,
+        budget=lead.budget,
+        timeline=lead.timeline,
+        intent=highest_intent(intents),
+    )
+    return score, route_lead(facts, score, rules)
+
+
 def requalify(
     lead: Lead,
     rules: QualificationRules,
@@ -51,21 +70,11 @@ def requalify(
     intents = list(
         db.session.scalars(db.select(Submission.intent).where(Submission.lead_id == lead.id))
     )
-    score = score_lead(lead.headcount, lead.sector, intents, rules)
+    score, routing = routed(lead, intents, rules)
     lead.fit_score, lead.engagement_score, lead.score = score.fit, score.engagement, score.total
     lead.score_reasons = list(score.reasons)
     if lead.pinned:
         return
-    facts = LeadFacts(
-        email=lead.email,
-        sector=lead.sector,
-        headcount=lead.headcount,
-        role=lead.role,
-        budget=lead.budget,
-        timeline=lead.timeline,
-        intent=highest_intent(intents),
-    )
-    routing = route_lead(facts, score, rules)
     if first_routing or routing.list != lead.list:
         db.session.add(
             ListChange(

@@ -11,13 +11,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from time import monotonic
 
-from .domain.routing import LeadFacts, Routing, email_domain, route_lead
+from .domain.routing import Routing, email_domain
 from .domain.rules import QualificationRules, rules_to_dict
-from .domain.scoring import Score, highest_intent, score_lead
+from .domain.scoring import Score
 from .domain.vocabulary import LISTS
 from .extensions import begin_write, db
 from .models import Lead, Setting, Submission
-from .qualification import requalify
+from .qualification import requalify, routed
 
 BATCH_SIZE = 1000
 # The settings row that keeps an unfinished re-route between requests.
@@ -92,21 +92,6 @@ def change_summary(changes: list[str]) -> str:
     if not shown:  # the first change alone is too long
         shown, rest = [changes[0][: SUMMARY_MAX - 30] + "…"], rest - 1
     return "; ".join(shown) + (f"; and {rest} more" if rest else "")
-
-
-def routed(lead, intents: list[str], rules: QualificationRules) -> tuple[Score, Routing]:
-    """Score and route `lead` (a Lead, or a row of its columns) as requalify would."""
-    score = score_lead(lead.headcount, lead.sector, intents, rules)
-    facts = LeadFacts(
-        email=lead.email,
-        sector=lead.sector,
-        headcount=lead.headcount,
-        role=lead.role,
-        budget=lead.budget,
-        timeline=lead.timeline,
-        intent=highest_intent(intents),
-    )
-    return score, route_lead(facts, score, rules)
 
 
 def _routed_remembered(

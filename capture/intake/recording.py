@@ -4,6 +4,8 @@ Each function commits before it returns, so whatever the visitor is shown as
 received is in the database.
 """
 
+from collections.abc import Callable
+
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
@@ -106,6 +108,29 @@ def _record_once(form: Form, contact: dict, attribution: dict, nonce: str, host:
     return submission
 
 
+def _committed_with_retries(record: Callable[[], Submission], attempts: int = 3) -> Submission:
+    """Run `record` in a write transaction and commit it.
+
+    A unique key can refuse an insert when the same person posts twice at
+    the same moment: the transaction is rolled back and run again, and then
+    finds the other one's lead. NonceTaken is not retried.
+    """
+    for attempt in range(attempts):
+        begin_write()
+        try:
+            submission = record()
+            db.session.commit()
+            return submission
+        except NonceTaken:
+            db.session.rollback()
+            raise
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def record_contact_step(
     form: Form, contact: dict, attribution: dict, nonce: str, host: str
 ) -> Submission:
@@ -116,20 +141,7 @@ def record_contact_step(
     when the rendering was already sent for another e-mail address, and
     IntegrityError only if the database keeps refusing after retries.
     """
-    for attempt in range(3):
-        begin_write()
-        try:
-            submission = _record_once(form, contact, attribution, nonce, host)
-            db.session.commit()
-            return submission
-        except NonceTaken:
-            db.session.rollback()
-            raise
-        except IntegrityError:
-            db.session.rollback()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return _committed_with_retries(lambda: _record_once(form, contact, attribution, nonce, host))
 
 
 def complete_submission(submission_id: int, form_id: int, answers: dict) -> Submission | None:
@@ -218,17 +230,6 @@ def record_manual_lead(
     Raises NonceTaken when that page was already sent for someone else, and
     IntegrityError only if the database keeps refusing after retries.
     """
-    for attempt in range(3):
-        begin_write()
-        try:
-            submission = _record_manual_once(answers, intent, channel, user_id, nonce)
-            db.session.commit()
-            return submission
-        except NonceTaken:
-            db.session.rollback()
-            raise
-        except IntegrityError:
-            db.session.rollback()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return _committed_with_retries(
+        lambda: _record_manual_once(answers, intent, channel, user_id, nonce)
+    )
