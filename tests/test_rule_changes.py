@@ -7,7 +7,7 @@ import pytest
 from capture.domain.rules import DEFAULT_RULES
 from capture.extensions import db
 from capture.models import Lead, ListChange, Submission
-from capture.qualification import requalify
+from capture.qualification import requalify, save_rules
 from capture.rule_changes import (
     SUMMARY_MAX,
     change_summary,
@@ -199,18 +199,37 @@ def test_rerouting_moves_exactly_the_previewed_leads_each_logged_by_the_rules(ap
 
 def test_rerouting_a_slice_at_a_time_moves_the_same_leads_as_at_once(app, known_leads):
     with app.app_context():
+        save_rules(MIN_50, None)
         start_rerouting(MIN_50, because=BECAUSE)
         db.session.commit()
         progress = []
-        while (job := continue_rerouting(MIN_50, seconds=0, batch_size=3)) and not job.done:
+        while (job := continue_rerouting(seconds=0, batch_size=3)) and not job.done:
             progress.append((job.checked, job.total, pending_rerouting().after))
 
         # 7 unpinned leads (the pinned one, id 7, is skipped); then a slice finds none left.
         assert progress == [(3, 7, 3), (6, 7, 6), (7, 7, 8)]
         assert (job.checked, dict(job.moves)) == (7, {("nurture", "disqualified"): 4})
         assert pending_rerouting() is None
-        assert continue_rerouting(MIN_50, seconds=0) is None
+        assert continue_rerouting(seconds=0) is None
     assert [entry[0] for entry in logged(app)] == known_leads["small"]
+
+
+def test_a_newer_rule_change_is_not_stopped_by_a_slice_of_the_older_one(app, known_leads):
+    """Another admin saves new rules (and a re-route) while a slice is under way."""
+    with app.app_context():
+        save_rules(MIN_50, None)
+        start_rerouting(MIN_50, because=BECAUSE)
+        db.session.commit()
+        newer = replace(MIN_50, min_headcount="100-249")
+        save_rules(newer, None)
+        start_rerouting(newer, because="Rules changed: minimum headcount 100-249")
+        db.session.commit()
+
+        while (job := continue_rerouting(seconds=0, batch_size=3)) and not job.done:
+            assert not job.stopped
+
+        assert job.done and not job.stopped
+        assert pending_rerouting() is None
 
 
 def test_rerouting_leaves_pinned_leads_alone(app, known_leads):

@@ -1,11 +1,20 @@
 """The site owner's pages under `/admin` (admin role only)."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, request
 
 from ..auth.roles import require_role
+from ..extensions import begin_write
 
 bp = Blueprint("admin", __name__)
 require_role(bp, "admin")
+
+
+@bp.before_request
+def posts_write():
+    """Every admin post reads, then writes: take the write lock first (SQLite),
+    so a visitor's submission in between cannot fail the save."""
+    if request.method == "POST":
+        begin_write()
 
 
 @bp.app_template_global("has_endpoint")

@@ -55,6 +55,8 @@ def _lower(value):
 def _origin_host(host: str) -> str:
     """The host as a browser writes it in an origin (IDN as punycode); ValueError if bad."""
     if ":" in host:
+        if "%" in host:  # a zone id is local to one machine, never in an origin
+            raise ValueError("the address has a zone id (%...), which origins never carry")
         return f"[{ipaddress.IPv6Address(host).compressed}]"
     try:
         ascii_host = host.encode("idna").decode("ascii").lower()
@@ -237,8 +239,8 @@ class FormSettingsForm(FlaskForm):
     def validate_slug(self, field) -> None:
         if self.fixed_slug and field.data != self.fixed_slug:
             raise ValidationError(
-                f"This form has submissions, so its address stays {self.fixed_slug}: widgets, "
-                "links and QR codes out there use it. For a new address, create a new form."
+                f"A form keeps its address ({self.fixed_slug}): widgets, links and QR codes "
+                "out there use it. For a new address, create a new form."
             )
         taken = db.session.scalar(
             db.select(Form.id).where(Form.slug == field.data, Form.id != (self.form_id or 0))

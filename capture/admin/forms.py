@@ -1,9 +1,10 @@
 """`/admin/forms`: the site owner's forms and gates: list, create, edit, archive.
 
 A form's slug is its public address, used by embedded widgets, hosted links
-and QR codes. Once a form has submissions its slug is fixed, so an edit never
-breaks a widget that is already out there; archiving is the one deliberate
-way to take a form down, and restoring brings it back at the same address.
+and QR codes. It is fixed once the form exists (its snippet may be on a page
+or printed on a QR code before anyone fills it), so an edit never breaks a
+widget that is already out there; archiving is the one deliberate way to take
+a form down, and restoring brings it back at the same address.
 """
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -97,11 +98,11 @@ def new_form():
 def edit_form(form_id: int):
     """Show a form's settings; save a valid post, else 422 with the input kept.
 
-    The slug of a form with submissions cannot change (see the module docstring).
+    The slug cannot change (see the module docstring).
     """
     form = db.get_or_404(Form, form_id)
     submissions = _submissions_of(form)
-    fields = FormSettingsForm.for_form(form, fixed_slug=form.slug if submissions else None)
+    fields = FormSettingsForm.for_form(form, fixed_slug=form.slug)
     if not fields.is_submitted():
         return _edit_page(fields, form, submissions=submissions)
     if fields.validate():

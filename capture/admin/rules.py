@@ -55,7 +55,6 @@ def _render(
 def _go_on_rerouting() -> Rerouting | None:
     config = current_app.config
     return continue_rerouting(
-        current_rules(),
         seconds=config.get("LEADS_REROUTE_SECONDS", 10),
         batch_size=config.get("LEADS_REROUTE_BATCH", BATCH_SIZE),
     )

@@ -44,12 +44,17 @@ def _zip_entries(content: bytes) -> list[zipfile.ZipInfo] | None:
 
 
 def _is_epub(content: bytes, entries: list[zipfile.ZipInfo]) -> bool:
-    """An EPUB's first entry is `mimetype`, holding `application/epub+zip` (OCF)."""
-    if not entries or entries[0].filename != "mimetype":
+    """An EPUB's first entry is `mimetype`, stored uncompressed and holding
+    `application/epub+zip` (OCF). Only that small entry is ever read: a
+    compressed or large one (a zip bomb in disguise) is no EPUB."""
+    first = entries[0] if entries else None
+    if first is None or first.filename != "mimetype":
+        return False
+    if first.compress_type != zipfile.ZIP_STORED or first.file_size > 64:
         return False
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return archive.read(entries[0]).strip() == EPUB_MIMETYPE
+        with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(first) as entry:
+            return entry.read(64).strip() == EPUB_MIMETYPE
     except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError):
         return False
 

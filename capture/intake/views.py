@@ -53,6 +53,10 @@ def _origin_of(url: str | None) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+def _is_header_safe_origin(origin: str) -> bool:
+    return origin.isascii() and origin.isprintable() and not any(c in origin for c in " ;,'\"")
+
+
 def _respond(form: Form, status: int = 200, **context):
     """Render the whole page, or for htmx only the form region."""
     template = "intake/_form.html" if is_htmx() else "intake/form.html"
@@ -62,7 +66,9 @@ def _respond(form: Form, status: int = 200, **context):
     )
     page = render_template(template, form=form, action=action, embed=embed, **context)
     response = make_response(page, status)
-    ancestors = " ".join(["'self'", *(form.allowed_origins or [])])
+    # Checked again here: only plain ASCII origins may reach the header.
+    origins = [o for o in (form.allowed_origins or []) if _is_header_safe_origin(o)]
+    ancestors = " ".join(["'self'", *origins])
     response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
     response.headers["Cache-Control"] = "no-store"
     return vary_on_htmx(response)

@@ -305,3 +305,25 @@ def test_replacing_with_a_file_that_is_no_ebook_keeps_the_old_file(app, admin):
 
 def test_replacing_an_unknown_ebook_is_not_found(admin):
     assert replace(admin, 999, build_pdf("x", [])).status_code == 404
+
+
+def test_a_zip_bomb_dressed_as_an_epub_is_not_unpacked():
+    import io
+    import tracemalloc
+    import zipfile
+
+    from capture.admin.uploads import file_kind
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", b"\0" * 50_000_000)
+    content = packed.getvalue()
+    assert len(content) < 100_000
+    tracemalloc.start()
+
+    kind = file_kind(content)
+
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert kind.label == "ZIP"
+    assert peak < 5_000_000, f"{peak:,} bytes unpacked to check the file"

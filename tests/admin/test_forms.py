@@ -305,7 +305,7 @@ def test_editing_a_form_changes_what_visitors_see(app, admin):
     assert (form.questions, form.booking_url) == (["need"], None)
 
 
-def test_the_slug_of_a_form_with_submissions_stays_so_embedded_widgets_keep_working(app, admin):
+def test_the_slug_of_a_form_stays_so_embedded_widgets_keep_working(app, admin):
     Visitor(app.test_client()).submit("demo-contact")
     path = f"/admin/forms/{form_id(app, 'demo-contact')}"
     assert BeautifulSoup(admin.get(path).get_data(as_text=True), "html.parser").select_one(
@@ -315,21 +315,20 @@ def test_the_slug_of_a_form_with_submissions_stays_so_embedded_widgets_keep_work
     answer = post_settings(admin, path, slug="new-demo", title="Book a demo")
 
     assert answer.status_code == 422
-    assert field_errors(answer)["slug"].startswith(
-        "This form has submissions, so its address stays demo-contact"
-    )
+    assert field_errors(answer)["slug"].startswith("A form keeps its address (demo-contact)")
     assert stored_form(app, "demo-contact").title == "Ask for a demo"
     assert app.test_client().get("/f/demo-contact").status_code == 200
 
 
-def test_the_slug_of_a_form_without_submissions_may_change(app, admin):
+def test_even_a_form_nobody_filled_yet_keeps_its_slug(app, admin):
+    """Its snippet may already be on a page, or its QR code in print."""
     create_form(admin)
     path = f"/admin/forms/{form_id(app, 'spring-ebook')}"
 
-    assert post_settings(admin, path, slug="spring-call").status_code == 302
+    assert post_settings(admin, path, slug="spring-call").status_code == 422
 
-    assert stored_form(app, "spring-call") is not None
-    assert app.test_client().get("/f/spring-ebook").status_code == 404
+    assert stored_form(app, "spring-call") is None
+    assert app.test_client().get("/f/spring-ebook").status_code == 200
 
 
 def test_an_unknown_form_is_not_found(admin):
@@ -457,3 +456,10 @@ def test_a_sales_user_may_not_open_or_change_forms_and_ebooks(app, client, auth,
 
     assert answer.status_code == 403
     assert stored_form(app, "spring-ebook") is None
+
+
+def test_an_ipv6_origin_with_a_zone_id_is_refused(app, admin):
+    answer = create_form(admin, allowed_origins="https://[fe80::1%€]")
+
+    assert answer.status_code == 422
+    assert "zone id" in field_errors(answer)["allowed_origins"]

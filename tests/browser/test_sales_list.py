@@ -109,9 +109,6 @@ def test_new_leads_are_announced_on_the_open_list_without_losing_the_place(
     make_app, browser, users
 ):
 
-
-
-
     app = make_app(LEADS_LIVE_POLL_SECONDS=1)
     with app.app_context():
         seed_demo()
