@@ -52,8 +52,11 @@ TIMELINE_LABELS = {
 
 
 def _choices(values, labels, placeholder):
+    # A value without a label (a sector the admin added) reads as words: "bakeries-retail"
+    # becomes "Bakeries retail".
     return [SelectChoice("", placeholder)] + [
-        SelectChoice(value, labels.get(value, value)) for value in values
+        SelectChoice(value, labels.get(value) or value.replace("-", " ").capitalize())
+        for value in values
     ]
 
 
