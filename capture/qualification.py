@@ -14,14 +14,17 @@ from .models import Lead, ListChange, Setting, Submission, utcnow
 RULES_KEY = "qualification_rules"
 
 
-def current_rules() -> QualificationRules:
-    """The rules in force: the product defaults with the admin's edits applied.
+def stored_rules() -> QualificationRules:
+    """The rules as the database holds them now: the product defaults with the
+    admin's edits applied. Reads afresh; see `current_rules` for the cached copy."""
+    stored = db.session.get(Setting, RULES_KEY, populate_existing=True)
+    return rules_from_dict(stored.value) if stored else DEFAULT_RULES
 
-    Read once per request (or app context) and kept in `g`.
-    """
+
+def current_rules() -> QualificationRules:
+    """The rules in force, read once per request (or app context) and kept in `g`."""
     if "qualification_rules" not in g:
-        stored = db.session.get(Setting, RULES_KEY)
-        g.qualification_rules = rules_from_dict(stored.value) if stored else DEFAULT_RULES
+        g.qualification_rules = stored_rules()
     return g.qualification_rules
 
 

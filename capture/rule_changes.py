@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, fields
 from time import monotonic
 
 from .domain.routing import Routing, email_domain
-from .domain.rules import DEFAULT_RULES, QualificationRules, rules_from_dict, rules_to_dict
+from .domain.rules import QualificationRules, rules_to_dict
 from .domain.scoring import Score
 from .domain.vocabulary import LISTS
 from .extensions import begin_write, db
 from .models import Lead, Setting, Submission
-from .qualification import RULES_KEY, requalify, routed
+from .qualification import requalify, routed, stored_rules
 
 BATCH_SIZE = 1000
 # The settings row that keeps an unfinished re-route between requests.
@@ -331,12 +331,6 @@ def pending_rerouting() -> Rerouting | None:
     return Rerouting.from_value(stored.value) if stored else None
 
 
-def _rules_in_force() -> QualificationRules:
-    """The stored rules as they are now in the database (not the request's copy)."""
-    stored = db.session.get(Setting, RULES_KEY, populate_existing=True)
-    return rules_from_dict(stored.value) if stored else DEFAULT_RULES
-
-
 def continue_rerouting(seconds: float, batch_size: int = BATCH_SIZE) -> Rerouting | None:
     """Go on with the stored re-route for about `seconds` (at least one batch).
 
@@ -356,7 +350,7 @@ def continue_rerouting(seconds: float, batch_size: int = BATCH_SIZE) -> Reroutin
             db.session.commit()
             return None
         job = Rerouting.from_value(stored.value)
-        rules_in_force = _rules_in_force()
+        rules_in_force = stored_rules()
         if job.rules != rules_to_dict(rules_in_force):
             job.stopped = True
             db.session.delete(stored)

@@ -5,19 +5,18 @@ TEST_DATABASE_URL; without it those runs skip (under CI=true they fail).
 """
 
 import os
-import threading
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from capture import create_app
 from capture.cli import seed_demo
 from capture.extensions import db
 from capture.models import User
 
+from .servers import served
 from .visitor import Visitor, page_inputs
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -172,9 +171,5 @@ def auth(client, users):
 @pytest.fixture
 def live_server(app):
     """The app served over real HTTP on a free port, for the browser tests."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as port:
+        yield f"http://127.0.0.1:{port}"

@@ -7,21 +7,32 @@ from bs4 import BeautifulSoup
 CONTACT = {"email": "anna@bakkerij-jansen.nl", "name": "Anna Jansen", "company": "Bakkerij Jansen"}
 
 
-def page_inputs(html: str) -> dict:
-    """Return the name -> value of every input, select and textarea in `html`."""
+def page_inputs(html: str, within: str = "", checkbox_lists: bool = False) -> dict:
+    """Return name -> value of the fields in `html` (or in its `within` element),
+    as a browser would send them: the checked radio, ticked checkboxes.
+
+    With `checkbox_lists`, each checkbox name maps to the list of its ticked
+    values (empty when none is ticked), for groups of checkboxes.
+    """
     soup = BeautifulSoup(html, "html.parser")
+    scope = soup.select_one(within) if within else soup
     values = {}
-    for element in soup.select("input[name], textarea[name], select[name]"):
-        name = element["name"]
+    for element in scope.select("input[name], textarea[name], select[name]"):
+        name, kind = element["name"], element.get("type")
+        ticked = element.has_attr("checked")
         if element.name == "textarea":
             # Browsers drop the newline that may follow <textarea>.
             values[name] = element.get_text().removeprefix("\r\n").removeprefix("\n")
         elif element.name == "select":
             chosen = element.select_one("option[selected]")
             values[name] = chosen["value"] if chosen else ""
-        elif element.get("type") == "checkbox":
-            if element.has_attr("checked"):
-                values[name] = element.get("value", "y")
+        elif kind == "checkbox" and checkbox_lists:
+            values.setdefault(name, [])
+            if ticked:
+                values[name].append(element["value"])
+        elif kind in ("checkbox", "radio"):
+            if ticked:
+                values[name] = element.get("value", "y" if kind == "checkbox" else "on")
         else:
             values[name] = element.get("value", "")
     return values

@@ -55,52 +55,71 @@ def _submission_by_nonce(nonce: str) -> Submission | None:
     return db.session.scalars(db.select(Submission).where(Submission.nonce == nonce)).one_or_none()
 
 
-def _record_once(form: Form, contact: dict, attribution: dict, nonce: str, host: str) -> Submission:
+def _add_submission(
+    answers: dict,
+    nonce: str,
+    intent: str,
+    channel: str,
+    attribution: dict,
+    one_step: bool = False,
+    **origin,
+) -> Submission:
+    """Find or create the lead for `answers`, add a submission and route the lead.
+
+    The lead is matched on the case-folded e-mail; a new one takes this
+    submission's attribution as its first touch. `origin` holds the columns
+    that say where the submission came from: `form_id`, or `entered_by_id`
+    for a hand entry. A `one_step` entry is complete at once. A nonce seen
+    before returns its submission, if it came from the same place for the
+    same person; else NonceTaken.
+    """
+    key = email_key(answers["email"])
     replay = _submission_by_nonce(nonce)
     if replay:
-        if replay.lead.email_key != email_key(contact["email"]):
+        same_place = (replay.form_id, replay.entered_by_id) == (
+            origin.get("form_id"),
+            origin.get("entered_by_id"),
+        )
+        if not same_place or replay.lead.email_key != key:
             raise NonceTaken(nonce)
         return replay
     now = utcnow()
-    channel = channel_for(attribution, host)
-    raw = {name: attribution.get(name) for name in UTM_PARAMS}
-    lead = locked_lead(Lead.email_key == email_key(contact["email"]))
-    if lead is None:
+    touch_data = {
+        "channel": channel,
+        "referrer": attribution.get("referrer"),
+        "landing_page": attribution.get("landing_page"),
+        **{name: attribution.get(name) for name in UTM_PARAMS},
+    }
+    lead = locked_lead(Lead.email_key == key)
+    new_lead = lead is None
+    if new_lead:
         # The list is set by requalify below; the unique e-mail key makes a
         # simultaneous first post by the same person fail here and retry.
         lead = Lead(
-            email_key=email_key(contact["email"]),
-            email=contact["email"],
-            name=contact["name"],
+            email_key=key,
+            email=answers["email"],
+            name=answers["name"],
             list="nurture",
             reason="",
-            channel=channel,
-            referrer=attribution.get("referrer"),
-            landing_page=attribution.get("landing_page"),
             first_interest_at=now,
             last_interest_at=now,
-            **raw,
+            **touch_data,
         )
         db.session.add(lead)
         db.session.flush()
-        new_lead = True
-    else:
-        new_lead = False
-    _update_answers(lead, contact)
+    _update_answers(lead, answers)
     touch(lead, now)
     submission = Submission(
         lead_id=lead.id,
-        form_id=form.id,
         nonce=nonce,
-        intent=form.intent,
-        answers={k: v for k, v in contact.items() if v not in (None, "")},
-        channel=channel,
+        intent=intent,
+        answers={k: v for k, v in answers.items() if v not in (None, "")},
         click_ids={k: v for k, v in attribution.items() if k in CLICK_ID_PARAMS},
-        referrer=attribution.get("referrer"),
-        landing_page=attribution.get("landing_page"),
         page_url=attribution.get("page_url"),
         created_at=now,
-        **raw,
+        completed_at=now if one_step else None,
+        **touch_data,
+        **origin,
     )
     db.session.add(submission)
     db.session.flush()
@@ -141,7 +160,10 @@ def record_contact_step(
     when the rendering was already sent for another e-mail address, and
     IntegrityError only if the database keeps refusing after retries.
     """
-    return _committed_with_retries(lambda: _record_once(form, contact, attribution, nonce, host))
+    channel = channel_for(attribution, host)
+    return _committed_with_retries(
+        lambda: _add_submission(contact, nonce, form.intent, channel, attribution, form_id=form.id)
+    )
 
 
 def complete_submission(submission_id: int, form_id: int, answers: dict) -> Submission | None:
@@ -171,53 +193,6 @@ def complete_submission(submission_id: int, form_id: int, answers: dict) -> Subm
     return submission
 
 
-def _record_manual_once(
-    answers: dict, intent: str, channel: str, user_id: int, nonce: str
-) -> Submission:
-    key = email_key(answers["email"])
-    replay = _submission_by_nonce(nonce)
-    if replay:
-        if replay.form_id is not None or replay.entered_by_id != user_id:
-            raise NonceTaken(nonce)
-        if replay.lead.email_key != key:
-            raise NonceTaken(nonce)
-        return replay
-    now = utcnow()
-    lead = locked_lead(Lead.email_key == key)
-    new_lead = lead is None
-    if new_lead:
-        # As on the web path: requalify sets the list, the unique key retries.
-        lead = Lead(
-            email_key=key,
-            email=answers["email"],
-            name=answers["name"],
-            list="nurture",
-            reason="",
-            channel=channel,
-            first_interest_at=now,
-            last_interest_at=now,
-        )
-        db.session.add(lead)
-        db.session.flush()
-    _update_answers(lead, answers)
-    touch(lead, now)
-    submission = Submission(
-        lead_id=lead.id,
-        form_id=None,
-        entered_by_id=user_id,
-        nonce=nonce,
-        intent=intent,
-        answers={k: v for k, v in answers.items() if v not in (None, "")},
-        channel=channel,
-        created_at=now,
-        completed_at=now,
-    )
-    db.session.add(submission)
-    db.session.flush()
-    requalify(lead, current_rules(), first_routing=new_lead)
-    return submission
-
-
 def record_manual_lead(
     answers: dict, intent: str, channel: str, user_id: int, nonce: str
 ) -> Submission:
@@ -231,5 +206,7 @@ def record_manual_lead(
     IntegrityError only if the database keeps refusing after retries.
     """
     return _committed_with_retries(
-        lambda: _record_manual_once(answers, intent, channel, user_id, nonce)
+        lambda: _add_submission(
+            answers, nonce, intent, channel, {}, one_step=True, entered_by_id=user_id
+        )
     )

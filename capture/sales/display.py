@@ -5,9 +5,14 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from ..domain.warmth import age_in_words, warmth_of
-from ..qualification import current_rules
+from ..domain.warmth import age_in_words
+from ..qualification import current_rules, lead_warmth
 from . import bp
+
+
+def business_zone() -> ZoneInfo:
+    """The business's time zone (LEADS_TIMEZONE): days and times as sales count them."""
+    return ZoneInfo(current_app.config["LEADS_TIMEZONE"])
 
 
 @bp.app_template_filter("age")
@@ -21,10 +26,10 @@ def local(moment: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     """`moment` in the business's time zone."""
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(current_app.config["LEADS_TIMEZONE"])).strftime(fmt)
+    return moment.astimezone(business_zone()).strftime(fmt)
 
 
 @bp.app_template_global("warmth")
-def warmth(last_interest_at: datetime, now: datetime) -> str:
-    rules = current_rules()
-    return warmth_of(last_interest_at, now, rules.hot_days, rules.warm_days)
+def warmth(lead, now: datetime) -> str:
+    """`hot`, `warm` or `cold` for `lead` by the rules in force."""
+    return lead_warmth(lead, current_rules(), now)

@@ -17,8 +17,8 @@ from ..extensions import db
 from ..models import Lead, Submission, utcnow
 from ..qualification import current_rules
 from . import bp
+from .display import business_zone
 from .listing import Bands, band_of, filter_conditions, filters_from_args
-from .views import business_zone
 
 BATCH_SIZE = 500
 

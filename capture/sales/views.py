@@ -1,7 +1,6 @@
 """The incoming-leads page `/sales/`: tabs, filters, rows, and the live banner."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request, url_for
 
@@ -11,11 +10,8 @@ from ..htmx import is_htmx, vary_on_htmx
 from ..models import Form, utcnow
 from ..qualification import current_rules
 from . import bp
+from .display import business_zone
 from .listing import Cursor, filters_from_args, latest_forms, lead_page, list_counts, newer_than
-
-
-def business_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["LEADS_TIMEZONE"])
 
 
 @bp.get("/")

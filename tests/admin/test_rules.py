@@ -8,7 +8,7 @@ from capture.models import Lead, ListChange, Setting
 from capture.qualification import current_rules
 
 from ..test_rule_changes import logged, routed_lead, snapshot
-from ..visitor import Visitor
+from ..visitor import Visitor, page_inputs
 
 PATH = "/admin/rules"
 PREVIEW = "/admin/rules/preview"
@@ -33,25 +33,7 @@ def known_leads(app):
 
 def editor_values(html: str) -> dict:
     """The editor's fields as a browser sends them (ticked checkboxes as lists)."""
-    soup = BeautifulSoup(html, "html.parser")
-    values = {}
-    for element in soup.select("#rules-editor [name]"):
-        name = element["name"]
-        if element.name == "textarea":
-            values[name] = element.get_text().removeprefix("\r\n").removeprefix("\n")
-        elif element.name == "select":
-            chosen = element.select_one("option[selected]")
-            values[name] = chosen["value"] if chosen else ""
-        elif element.get("type") == "checkbox":
-            values.setdefault(name, [])
-            if element.has_attr("checked"):
-                values[name].append(element["value"])
-        elif element.get("type") == "radio":
-            if element.has_attr("checked"):
-                values[name] = element["value"]
-        else:
-            values[name] = element.get("value", "")
-    return values
+    return page_inputs(html, within="#rules-editor", checkbox_lists=True)
 
 
 def send(client, path: str, headers=None, **changes):

@@ -6,17 +6,18 @@ Uses the system Chromium; without it these tests skip (under CI=true they fail).
 """
 
 import os
-import threading
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
 from capture.cli import DEMO_FORMS
 from capture.extensions import db
 from capture.models import Form
 from sample_site import create_app as create_sample_site
+
+from ..servers import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -83,20 +84,13 @@ def serve_host_site(live_server):
     Returns the site's origin, `http://localhost:<port>`: another origin (and
     site) than Leadgate's `http://127.0.0.1:<port>`, as on a customer's domain.
     """
-    servers = []
+    with ExitStack() as running:
 
-    def serve() -> str:
-        site = create_sample_site(leadgate_url=live_server)
-        server = make_server("127.0.0.1", 0, site, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        return f"http://localhost:{server.server_port}"
+        def serve() -> str:
+            site = create_sample_site(leadgate_url=live_server)
+            return f"http://localhost:{running.enter_context(served(site))}"
 
-    yield serve
-    for server, thread in servers:
-        server.shutdown()
-        thread.join(timeout=5)
+        yield serve
 
 
 @pytest.fixture

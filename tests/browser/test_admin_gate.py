@@ -2,11 +2,10 @@
 allows the owner's own site, paste the snippet there, and a visitor on that
 site fills it and downloads the PDF."""
 
-import threading
+from contextlib import ExitStack
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from capture.demo_ebook import build_pdf
@@ -14,6 +13,7 @@ from capture.extensions import db
 from capture.models import Download, Lead
 
 from ..conftest import PASSWORD
+from ..servers import served
 from ..visitor import CONTACT
 from .test_widget import fill_contact, fill_qualify
 
@@ -28,27 +28,20 @@ def serve_host_page(live_server):
     Returns a function taking the slug and giving the page's origin,
     `http://localhost:<port>`: another origin than Leadgate's 127.0.0.1.
     """
-    servers = []
+    with ExitStack() as running:
 
-    def serve(slug: str) -> str:
-        html = (
-            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            "<title>Pricing · Bakkerij Jansen Software</title></head><body>"
-            "<h1>Our pricing, explained</h1>"
-            f'<script src="{live_server}/embed.js" data-form="{slug}" '
-            f'data-title="{TITLE}" async></script></body></html>'
-        )
-        page = Response(html, mimetype="text/html")
-        server = make_server("127.0.0.1", 0, page, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        return f"http://localhost:{server.server_port}"
+        def serve(slug: str) -> str:
+            html = (
+                '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                "<title>Pricing · Bakkerij Jansen Software</title></head><body>"
+                "<h1>Our pricing, explained</h1>"
+                f'<script src="{live_server}/embed.js" data-form="{slug}" '
+                f'data-title="{TITLE}" async></script></body></html>'
+            )
+            page = Response(html, mimetype="text/html")
+            return f"http://localhost:{running.enter_context(served(page))}"
 
-    yield serve
-    for server, thread in servers:
-        server.shutdown()
-        thread.join(timeout=5)
+        yield serve
 
 
 def log_in_as_admin(page, live_server, users):

@@ -1,15 +1,12 @@
 """The incoming-leads page in Chromium: htmx filters, the URL, back, more rows."""
 
-import threading
-
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from capture.cli import seed_demo
 from capture.extensions import db
 
 from ..conftest import PASSWORD
 from ..factories import make_lead
+from ..servers import served
 from ..visitor import Visitor
 
 
@@ -106,35 +103,14 @@ def test_on_a_phone_the_rows_become_readable_cards(app, live_server, browser, us
 
 
 def test_new_leads_are_announced_on_the_open_list_without_losing_the_place(
-    make_app, browser, users
+    app, make_app, page, users
 ):
-
-    app = make_app(LEADS_LIVE_POLL_SECONDS=1)
-    with app.app_context():
-        seed_demo()
-        from werkzeug.security import generate_password_hash
-
-        from capture.models import User
-
-        db.session.add(
-            User(
-                email="live@leadgate.test",
-                role="sales",
-                password_hash=generate_password_hash(PASSWORD),
-            )
-        )
-        db.session.commit()
+    # The same database as `app` (demo forms, users), polled every second.
+    polling = make_app(LEADS_LIVE_POLL_SECONDS=1)
     seed(app, count=3)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    try:
-        page.goto(f"{base}/login")
-        page.get_by_label("E-mail").fill("live@leadgate.test")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+    with served(polling) as port:
+        base = f"http://127.0.0.1:{port}"
+        log_in(page, base, users)
         page.get_by_label("Search name, company or e-mail").fill("filler")
         expect(page).to_have_url(f"{base}/sales/?list=opportunity&q=filler")  # swapped in
         expect(rows(page)).to_have_count(3)
@@ -150,6 +126,3 @@ def test_new_leads_are_announced_on_the_open_list_without_losing_the_place(
         assert page.evaluate("window.__marker") == 1
         banner.click()
         expect(rows(page)).to_have_count(4)
-    finally:
-        context.close()
-        server.shutdown()
