@@ -5,8 +5,9 @@ embed can be seen working at once. LEADGATE_URL says where Leadgate runs.
 """
 
 import os
+from html.parser import HTMLParser
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 
 PAGES = {
     "/": ("home.html", "Bakkerij Jansen Software"),
@@ -14,7 +15,37 @@ PAGES = {
     "/contact": ("contact.html", "Contact"),
     "/both": ("both.html", "E-book and demo"),
     "/about": ("about.html", "About us"),
+    "/try": ("try.html", "Try your snippet"),
 }
+# What a pasted Leadgate snippet may carry onto the page.
+SNIPPET_ATTRIBUTES = ("src", "data-form", "data-lang", "data-channel", "data-title")
+
+
+class _SnippetReader(HTMLParser):
+    """Reads the first <script> of a pasted snippet, keeping only its known attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.script: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script" and self.script is None:
+            self.script = {k: v for k, v in attrs if k in SNIPPET_ATTRIBUTES and v}
+
+
+def read_snippet(pasted: str) -> dict | None:
+    """The embed script a pasted snippet asks for, or None if it has no /embed.js.
+
+    The page re-renders the tag from these values (escaped), so whatever else
+    was pasted never reaches the page.
+    """
+    reader = _SnippetReader()
+    reader.feed(pasted[:2000])
+    script = reader.script or {}
+    src = script.get("src", "")
+    if not src.startswith(("http://", "https://")) or not src.split("?")[0].endswith("/embed.js"):
+        return None
+    return script
 
 
 def create_app(leadgate_url: str | None = None) -> Flask:
@@ -22,7 +53,18 @@ def create_app(leadgate_url: str | None = None) -> Flask:
     leadgate = (leadgate_url or os.environ.get("LEADGATE_URL", "http://127.0.0.1:5000")).rstrip("/")
 
     def page(template, title):
-        return lambda: render_template(template, title=title, leadgate=leadgate, pages=PAGES)
+        def render():
+            pasted = request.args.get("snippet", "")
+            return render_template(
+                template,
+                title=title,
+                leadgate=leadgate,
+                pages=PAGES,
+                pasted=pasted,
+                script=read_snippet(pasted) if pasted else None,
+            )
+
+        return render
 
     for path, (template, title) in PAGES.items():
         app.add_url_rule(path, template.removesuffix(".html"), page(template, title))

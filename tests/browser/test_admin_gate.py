@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from capture.demo_ebook import build_pdf
 from capture.extensions import db
-from capture.models import Download, Lead
+from capture.models import Download, Form, Lead
 
 from ..conftest import PASSWORD
 from ..servers import served
@@ -107,3 +107,45 @@ def test_a_new_gate_with_an_uploaded_pdf_works_on_the_owners_site(
         assert (lead.email_key, lead.channel, lead.list) == (CONTACT["email"], "email", "nurture")
         assert submission.form.slug == SLUG and submission.page_url.startswith(site)
         assert (recorded.lead_id, recorded.ebook.title) == (lead.id, "Pricing for small firms")
+
+
+def test_a_snippet_copied_from_admin_works_pasted_on_the_sample_site(
+    app, live_server, browser, page, users, serve_host_site
+):
+    site = serve_host_site()
+    log_in_as_admin(page, live_server, users)
+    page.goto(f"{live_server}/admin/forms")
+    page.get_by_role("link", name="New form").click()
+    page.get_by_label("Address (slug)").fill("fair-demo")
+    page.get_by_label("Kind").select_option("contact")
+    page.get_by_label("Title").fill("Talk to us at the fair")
+    page.get_by_label("Sites that may embed this form").fill(site)
+    page.get_by_role("button", name="Create the form").click()
+    with app.app_context():
+        form_id = db.session.scalar(db.select(Form.id).where(Form.slug == "fair-demo"))
+    page.goto(f"{live_server}/admin/forms/{form_id}/embed")
+    snippet = page.locator("#embed-snippet-code").input_value()
+
+    visit = browser.new_context(locale="en-US")
+    try:
+        visitor = visit.new_page()
+        visitor.goto(f"{site}/try")
+        visitor.get_by_label("Snippet").fill(snippet)
+        visitor.get_by_role("button", name="Show it on this page").click()
+        form = visitor.frame_locator("#pasted-form iframe")
+        expect(form.get_by_role("heading", name="Talk to us at the fair")).to_be_visible()
+        fill_contact(form)
+        form.get_by_role("button", name="Next").click()
+        fill_qualify(form)
+        form.get_by_role("button", name="Send").click()
+        expect(form.get_by_role("status")).to_contain_text("Thank you")
+    finally:
+        visit.close()
+
+    with app.app_context():
+        (lead,) = db.session.scalars(db.select(Lead)).all()
+        assert (lead.list, lead.reason) == (
+            "opportunity",
+            "Asked for contact, a demo or a quote (high intent)",
+        )
+        assert lead.submissions[0].page_url.startswith(f"{site}/try")
