@@ -2,13 +2,14 @@
 
 import builtins
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from .domain.vocabulary import CHANNELS
 from .extensions import db
 
 
@@ -116,6 +117,19 @@ class Lead(Attribution, db.Model):
         Index("ix_leads_channel", "channel"),
         # The list filtered by channel, and by warmth (a range of last interest).
         Index("ix_leads_list_channel_last", "list", "channel", "last_interest_at"),
+        # Insights: the leads first seen in a period, counted per channel from
+        # the index alone; the open pipeline's warmth; one form's leads.
+        Index(
+            "ix_leads_cohort",
+            "first_interest_at",
+            "channel",
+            "list",
+            "outcome",
+            "first_response_at",
+        ),
+        Index("ix_leads_list_outcome_last", "list", "outcome", "last_interest_at"),
+        Index("ix_leads_channel_first_interest", "channel", "first_interest_at"),
+        Index("ix_leads_first_form_first_interest", "first_form_id", "first_interest_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,7 +154,11 @@ class Lead(Attribution, db.Model):
     score_reasons: Mapped[builtins.list] = mapped_column(JSON, default=builtins.list)
 
     # First-touch attribution (the Attribution columns): copied from the lead's
-    # first submission, never moved.
+    # first submission, never moved; so are `source` and `first_form_id`.
+    # Where within the channel: the campaign source, else the referring site.
+    source: Mapped[str | None] = mapped_column(String(200))
+    # The form that brought the lead in (None: entered by hand).
+    first_form_id: Mapped[int | None] = mapped_column(ForeignKey("forms.id"))
 
     first_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -232,6 +250,44 @@ class ListChange(db.Model):
     @property
     def actor(self) -> str:
         return self.user.email if self.user else "rules"
+
+
+FORM_EVENTS = ("view", "contact", "qualify", "download")
+
+
+class FormCount(db.Model):
+    """Anonymous tallies of a form's funnel, per 15-minute slot.
+
+    How often the form was shown, its contact and qualifying steps sent, and
+    its e-book first downloaded: no person, no address, only a number. They
+    stay when a lead is erased, so the funnel still adds up.
+    """
+
+    __tablename__ = "form_counts"
+    __table_args__ = (CheckConstraint(_in("event", FORM_EVENTS), name="event"),)
+
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"), primary_key=True)
+    event: Mapped[str] = mapped_column(String(10), primary_key=True)
+    # The start of the slot in UTC: periods in any time zone start on a slot edge.
+    slot: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class ChannelCost(db.Model):
+    """What marketing spent on one channel in one calendar month, in cents."""
+
+    __tablename__ = "channel_costs"
+    __table_args__ = (
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint("amount_cents >= 0", name="amount_cents"),
+    )
+
+    # The first day of the month.
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    amount_cents: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Setting(db.Model):

@@ -158,3 +158,17 @@ def classify_channel(
     if source or medium or (utm.get("utm_campaign") or "").strip():
         return "referral"
     return "direct"
+
+
+def source_of(utm_source: str | None, referrer: str | None, own_hosts: Iterable[str] = ()) -> str:
+    """Where within its channel a lead came from, for the insights' drill-down.
+
+    The campaign's `utm_source` (lower case) when there is one, else the
+    external referring site's host, else '' (typed in, or no data).
+    """
+    source = (utm_source or "").strip().lower()
+    if source:
+        return source[:200]
+    host = host_of(referrer)
+    own = {host_of("//" + h) or h for h in own_hosts}
+    return host if host not in own else ""

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from ..domain.channels import classify_channel, host_of
+from ..domain.channels import classify_channel, host_of, source_of
 from ..domain.vocabulary import CHANNELS, CLICK_ID_PARAMS, UTM_PARAMS
 
 URL_FIELDS = ("referrer", "landing_page", "page_url")
@@ -45,6 +45,16 @@ def attribution_for_page(args: Mapping, referrer_header: str | None, url: str) -
     return attribution_from_values(values)
 
 
+def _own_hosts(attribution: Mapping, leadgate_host: str) -> set[str]:
+    return {leadgate_host, host_of(attribution.get("page_url"))} - {""}
+
+
+def source_for(attribution: Mapping, leadgate_host: str) -> str:
+    """The submission's source (campaign source or referring site), see `source_of`."""
+    own_hosts = _own_hosts(attribution, leadgate_host)
+    return source_of(attribution.get("utm_source"), attribution.get("referrer"), own_hosts)
+
+
 def channel_for(attribution: Mapping, leadgate_host: str) -> str:
     """Classify a submission; the page the form sat on and Leadgate are not referrers.
 
@@ -52,7 +62,7 @@ def channel_for(attribution: Mapping, leadgate_host: str) -> str:
     """
     if attribution.get("channel") in FIXED_CHANNELS:
         return attribution["channel"]
-    own_hosts = {leadgate_host, host_of(attribution.get("page_url"))} - {""}
+    own_hosts = _own_hosts(attribution, leadgate_host)
     return classify_channel(
         utm={name: attribution.get(name) for name in UTM_PARAMS},
         click_ids={name: attribution.get(name) for name in CLICK_ID_PARAMS},

@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import abort, current_app, render_template, request, send_file, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..counters import count_form_event
 from ..ebooks import ebook_path
 from ..extensions import begin_write, db
 from ..models import Download, Lead, Submission, utcnow
@@ -25,8 +26,19 @@ def download_url(submission: Submission) -> str:
     return url_for("intake.download", token=token, _external=True)
 
 
-def _record_download(submission_id: int, lead_id: int, ebook_id: int) -> None:
+def _record_download(submission: Submission, ebook_id: int) -> None:
+    """Log the download; the funnel counts only a submission's first one."""
+    submission_id, lead_id, form_id = submission.id, submission.lead_id, submission.form_id
     begin_write()
+    # The submission's row lock makes two simultaneous first downloads count once.
+    db.session.execute(
+        db.select(Submission.id).where(Submission.id == submission_id).with_for_update()
+    )
+    earlier = db.session.scalar(
+        db.select(Download.id).where(Download.submission_id == submission_id).limit(1)
+    )
+    if earlier is None:
+        count_form_event(form_id, "download")
     db.session.add(Download(lead_id=lead_id, submission_id=submission_id, ebook_id=ebook_id))
     touch(locked_lead(Lead.id == lead_id), utcnow())
     db.session.commit()
@@ -60,7 +72,7 @@ def download(token: str):
         return _expired_page(submission.id)
     if request.range is None and not request.if_none_match:
         # Count whole downloads, not a PDF viewer's range requests or revalidations.
-        _record_download(submission.id, submission.lead_id, ebook.id)
+        _record_download(submission, ebook.id)
     return send_file(
         ebook_path(ebook),
         mimetype=ebook.content_type,

@@ -12,7 +12,8 @@ from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
 from ..extensions import begin_write, db
 from ..models import Form, Lead, Submission, utcnow
 from ..qualification import current_rules, requalify, touch
-from .attribution import channel_for
+from ..counters import count_form_event
+from .attribution import channel_for, source_for
 
 LEAD_ANSWERS = (
     "name",
@@ -62,6 +63,7 @@ def _add_submission(
     channel: str,
     attribution: dict,
     one_step: bool = False,
+    source: str = "",
     **origin,
 ) -> Submission:
     """Find or create the lead for `answers`, add a submission and route the lead.
@@ -103,6 +105,8 @@ def _add_submission(
             reason="",
             first_interest_at=now,
             last_interest_at=now,
+            source=source or None,
+            first_form_id=origin.get("form_id"),
             **touch_data,
         )
         db.session.add(lead)
@@ -123,6 +127,8 @@ def _add_submission(
     )
     db.session.add(submission)
     db.session.flush()
+    if submission.form_id is not None:
+        count_form_event(submission.form_id, "contact", now)
     requalify(lead, current_rules(), first_routing=new_lead)
     return submission
 
@@ -160,9 +166,11 @@ def record_contact_step(
     when the rendering was already sent for another e-mail address, and
     IntegrityError only if the database keeps refusing after retries.
     """
-    channel = channel_for(attribution, host)
+    channel, source = channel_for(attribution, host), source_for(attribution, host)
     return _committed_with_retries(
-        lambda: _add_submission(contact, nonce, form.intent, channel, attribution, form_id=form.id)
+        lambda: _add_submission(
+            contact, nonce, form.intent, channel, attribution, source=source, form_id=form.id
+        )
     )
 
 
@@ -187,6 +195,7 @@ def complete_submission(submission_id: int, form_id: int, answers: dict) -> Subm
     given = {k: v for k, v in answers.items() if v not in (None, "")}
     submission.answers = {**submission.answers, **given}
     submission.completed_at = utcnow()
+    count_form_event(form_id, "qualify", submission.completed_at)
     _update_answers(lead, given)
     requalify(lead, current_rules())
     db.session.commit()

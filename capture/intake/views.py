@@ -10,6 +10,7 @@ from flask import abort, current_app, g, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
+from ..counters import count_view
 from ..extensions import db, limiter
 from ..htmx import is_htmx, vary_on_htmx
 from ..models import Form, Lead, Submission
@@ -139,6 +140,8 @@ def show(slug: str):
     # In the embed, the browser's Referer is the page framing the form.
     origin = _origin_of(request.referrer) if request.args.get("embed") == "1" else ""
     fields = questions_for(ContactStepForm, form.questions)
+    if request.method == "GET":  # not HEAD: a link checker does not see the form
+        count_view(form.id)
     return _contact_step(form, fields, attribution, origin=origin)
 
 

@@ -1,0 +1,55 @@
+"""Anonymous funnel counters: a form shown, its steps sent, its e-book downloaded.
+
+Each event adds one to the form's tally for its 15-minute slot (FormCount):
+no visitor, address or cookie is involved, so they can be kept for good.
+"""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import begin_write, db
+from .models import FORM_EVENTS, FormCount, utcnow
+
+SLOT = timedelta(minutes=15)
+
+
+def slot_of(moment: datetime) -> datetime:
+    """The start of the 15-minute slot `moment` falls in (UTC).
+
+    Every time zone's offset is a whole number of quarter hours, so a local
+    midnight is always a slot edge and a period's tallies are exact.
+    """
+    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+
+
+def count_form_event(form_id: int, event: str, when: datetime | None = None) -> None:
+    """Add one to `form_id`'s tally of `event`, inside the caller's transaction."""
+    if event not in FORM_EVENTS:
+        raise ValueError(f"unknown form event {event!r}")
+    slot = slot_of(when or utcnow())
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(FormCount).values(form_id=form_id, event=event, slot=slot, count=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=["form_id", "event", "slot"],
+        set_={"count": FormCount.count + 1},
+    )
+    db.session.execute(statement)
+
+
+def count_view(form_id: int) -> None:
+    """Count one showing of a form, committed on its own.
+
+    A tally that cannot be written (the database busy or down) is given up
+    and logged: the visitor's form matters more than the count.
+    """
+    try:
+        begin_write()
+        count_form_event(form_id, "view")
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.warning("form view of form %s not counted", form_id, exc_info=True)
