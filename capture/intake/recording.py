@@ -8,11 +8,11 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 
+from ..counters import count_form_event
 from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
 from ..extensions import begin_write, db
 from ..models import Form, Lead, Submission, utcnow
 from ..qualification import current_rules, requalify, touch
-from ..counters import count_form_event
 from .attribution import channel_for, source_for
 
 LEAD_ANSWERS = (
