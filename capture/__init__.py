@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .auth.roles import SessionInterface
     from .embed import bp as embed_bp
+    from .insights import bp as insights_bp
     from .intake import bp as intake_bp
     from .sales import bp as sales_bp
 
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(intake_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(sales_bp, url_prefix="/sales")
+    app.register_blueprint(insights_bp, url_prefix="/sales/insights")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     # Public forms cannot use session CSRF (no cookies); they carry signed tokens.
     csrf.exempt(intake_bp)

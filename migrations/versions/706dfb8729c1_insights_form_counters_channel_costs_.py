@@ -60,6 +60,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['form_id'], ['forms.id'], name=op.f('fk_form_counts_form_id_forms')),
     sa.PrimaryKeyConstraint('form_id', 'event', 'slot', name=op.f('pk_form_counts'))
     )
+    op.create_index('ix_form_counts_slot', 'form_counts', ['slot', 'form_id', 'event', 'count'], unique=False)
     if op.get_bind().dialect.name == "sqlite":
         # Not a batch (table rebuild): that would drop the search triggers on leads.
         op.execute("ALTER TABLE leads ADD COLUMN source VARCHAR(200)")
@@ -92,6 +93,7 @@ def downgrade():
     op.drop_column('leads', 'first_form_id')
     op.drop_column('leads', 'source')
 
+    op.drop_index('ix_form_counts_slot', table_name='form_counts')
     op.drop_table('form_counts')
     op.drop_table('channel_costs')
     # ### end Alembic commands ###

@@ -1,0 +1,170 @@
+"""Everything the insights page shows for one period, built from the queries.
+
+The page and its CSV export both read a Report, so they cannot disagree.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from ..channel_costs import cost_per_appointment, monthly_costs
+from ..domain.funnel import cost_per, period_cost, reason_group
+from ..domain.periods import Period, months_in
+from ..domain.rules import QualificationRules
+from ..domain.vocabulary import CHANNELS
+from ..extensions import db
+from ..models import Form
+from .queries import Bounds, Tally, cohort, form_events, open_pipeline, reasons, tallies
+
+FUNNEL_STEPS = ("view", "contact", "qualify", "download")
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Which level the channel table shows: channels, one channel's sources,
+    or one source's campaigns."""
+
+    channel: str | None = None
+    source: str | None = None
+
+    @property
+    def grouping(self) -> str:
+        if self.channel is None:
+            return "channel"
+        return "source" if self.source is None else "campaign"
+
+    def within(self) -> dict:
+        chosen = {"channel": self.channel, "source": self.source}
+        return {name: value for name, value in chosen.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class FormFunnel:
+    form: Form
+    counts: dict[str, int]
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return FUNNEL_STEPS if self.form.kind == "gate" else FUNNEL_STEPS[:3]
+
+
+@dataclass(frozen=True)
+class Costs:
+    """One channel's (or the total's) cost and what each step of the funnel cost."""
+
+    key: str
+    # Cents over the period; None when no cost was entered for any of its months.
+    marketing: Fraction | None
+    tally: Tally
+    sales: Fraction | None = None
+
+    def per(self, count: int) -> Fraction | None:
+        return cost_per(self.marketing, count)
+
+    @property
+    def per_customer_with_sales(self) -> Fraction | None:
+        if self.sales is None:
+            return None
+        return cost_per((self.marketing or 0) + self.sales, self.tally.won)
+
+
+@dataclass
+class Reasons:
+    """Disqualified leads by reason group, overall and per channel."""
+
+    channels: list[str] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)  # (group, channel) -> n
+    totals: Counter = field(default_factory=Counter)  # group -> n
+
+    @property
+    def groups(self) -> list[str]:
+        return sorted(self.totals, key=lambda group: (-self.totals[group], group))
+
+
+@dataclass
+class Report:
+    period: Period
+    form: Form | None
+    drill: Drill
+    rows: list[Tally]
+    total: Tally
+    reasons: Reasons
+    funnels: list[FormFunnel]
+    pipeline: dict[str, dict[str, int]]
+    # Per channel and the total, or None when the costs do not apply (a form or
+    # a drill-down chosen: costs are known per channel only).
+    costs: list[Costs] | None
+    total_costs: Costs | None
+
+
+def _reasons(conditions: list, rules: QualificationRules) -> Reasons:
+    found = Reasons()
+    for channel, reason, count in reasons(conditions):
+        group = reason_group(reason, rules.disqualification_reasons)
+        found.counts[group, channel] += count
+        found.totals[group] += count
+    used = {channel for _, channel in found.counts}
+    found.channels = [channel for channel in CHANNELS if channel in used]
+    return found
+
+
+def _costs(period: Period, rows: list[Tally], total: Tally) -> tuple[list[Costs], Costs]:
+    months = months_in(period)
+    entered = monthly_costs(months[0], months[-1])
+    by_channel: dict[str, dict[date, int]] = {}
+    for (month, channel), cents in entered.items():
+        by_channel.setdefault(channel, {})[month] = cents
+    per_appointment = cost_per_appointment()
+    tallied = {row.key: row for row in rows}
+    costs = []
+    for channel in CHANNELS:
+        if channel not in tallied and channel not in by_channel:
+            continue
+        tally = tallied.get(channel, Tally(channel, *[0] * 8))
+        marketing = period_cost(by_channel[channel], period) if channel in by_channel else None
+        sales = per_appointment * tally.appointments if per_appointment is not None else None
+        costs.append(Costs(channel, marketing, tally, sales))
+    spent = [cost.marketing for cost in costs if cost.marketing is not None]
+    sales_total = per_appointment * total.appointments if per_appointment is not None else None
+    marketing = sum(spent, Fraction(0)) if spent else None
+    return costs, Costs("all channels", marketing, total, sales_total)
+
+
+def build_report(
+    period: Period,
+    zone: ZoneInfo,
+    now: datetime,
+    rules: QualificationRules,
+    form: Form | None = None,
+    drill: Drill | None = None,
+) -> Report:
+    """Gather the page's numbers for `period` (local dates in `zone`)."""
+    drill = drill or Drill()
+    bounds = Bounds.of(period, zone)
+    form_id = form.id if form else None
+    conditions = cohort(bounds, form_id, **drill.within())
+    rows = tallies(conditions, drill.grouping)
+    total = next(iter(tallies(conditions, None)), None) or Tally("", *[0] * 8)
+    events = form_events(bounds, form_id)
+    forms = db.session.scalars(db.select(Form).where(Form.id.in_(events))).all() if events else []
+    funnels = [FormFunnel(f, events[f.id]) for f in sorted(forms, key=lambda f: f.title.lower())]
+    pipeline = open_pipeline(
+        {"hot": now - timedelta(days=rules.hot_days), "warm": now - timedelta(days=rules.warm_days)}
+    )
+    costs, total_costs = (None, None)
+    if form is None and drill.channel is None:
+        costs, total_costs = _costs(period, rows, total)
+    return Report(
+        period=period,
+        form=form,
+        drill=drill,
+        rows=rows,
+        total=total,
+        reasons=_reasons(conditions, rules),
+        funnels=funnels,
+        pipeline=pipeline,
+        costs=costs,
+        total_costs=total_costs,
+    )

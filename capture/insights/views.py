@@ -1,0 +1,106 @@
+"""`/sales/insights/`: the weekly look at channels, reasons, funnels, pipeline and cost."""
+
+from flask import current_app, render_template, request, url_for
+
+from ..domain.periods import PERIODS, period_from
+from ..domain.vocabulary import CHANNELS
+from ..extensions import db
+from ..htmx import is_htmx, vary_on_htmx
+from ..models import Form, utcnow
+from ..qualification import current_rules
+from ..sales.display import business_zone
+from . import bp
+from .charts import channel_chart, funnel_chart
+from .report import Drill, Report, build_report
+
+STEP_LABELS = {
+    "view": "Form shown",
+    "contact": "Contact step sent",
+    "qualify": "Qualifying step sent",
+    "download": "E-book downloaded",
+}
+# A channel needs this many leads before it can be called the best.
+BEST_MIN_LEADS = 10
+
+# How "no source" travels in a URL (an empty parameter would mean "not chosen").
+NO_SOURCE = "(none)"
+
+
+def _printable(raw: str | None, limit: int) -> str:
+    return "".join(ch for ch in (raw or "") if ch.isprintable()).strip()[:limit]
+
+
+def chosen(args) -> dict:
+    """What the page was asked for, cleaned: unknown values are dropped, not errors."""
+    zone = business_zone()
+    today = utcnow().astimezone(zone).date()
+    period = period_from(args.get("period"), args.get("since"), args.get("until"), today)
+    slug = _printable(args.get("form"), 80)
+    form = db.session.scalar(db.select(Form).where(Form.slug == slug)) if slug else None
+    channel = args.get("channel") if args.get("channel") in CHANNELS else None
+    source = _printable(args.get("source"), 200) if channel and args.get("source") else None
+    drill = Drill(channel, "" if source == NO_SOURCE else source)
+    return {"period": period, "form": form, "drill": drill, "zone": zone}
+
+
+def query_args(period, form, drill: Drill, **changes) -> dict:
+    """Query-string arguments for a view of the page (None and empty left out)."""
+    source = NO_SOURCE if drill.source == "" else drill.source
+    values = {
+        "period": period.kind,
+        "since": period.since.isoformat() if period.kind == "custom" else None,
+        "until": period.until.isoformat() if period.kind == "custom" else None,
+        "form": form.slug if form else None,
+        "channel": drill.channel,
+        "source": source,
+        **changes,
+    }
+    return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+def charts_for(report: Report) -> dict:
+    rows = [
+        (row.key or NO_SOURCE, row.opportunity, row.nurture, row.disqualified)
+        for row in report.rows
+    ]
+    funnels = {
+        funnel.form.id: funnel_chart(
+            [(STEP_LABELS[step], funnel.counts.get(step, 0)) for step in funnel.steps]
+        )
+        for funnel in report.funnels
+    }
+    return {"channels": channel_chart(rows), "funnels": funnels}
+
+
+def best_channel(report: Report):
+    """The channel (or source, campaign) whose leads most often became
+    opportunities, among those with enough leads to say so; None if none has."""
+    candidates = [row for row in report.rows if row.leads >= BEST_MIN_LEADS and row.opportunity]
+    return max(candidates, key=lambda row: (row.opportunity / row.leads, row.leads), default=None)
+
+
+@bp.get("/")
+def index():
+    """The page; an htmx request (a changed filter) gets only the report."""
+    asked = chosen(request.args)
+    report = build_report(
+        asked["period"], asked["zone"], utcnow(), current_rules(), asked["form"], asked["drill"]
+    )
+    args = query_args(asked["period"], asked["form"], asked["drill"])
+    forms = db.session.scalars(db.select(Form).order_by(Form.title)).all()
+    context = {
+        "report": report,
+        "args": args,
+        "charts": charts_for(report),
+        "best": best_channel(report),
+        "step_labels": STEP_LABELS,
+        "no_source": NO_SOURCE,
+        "periods": PERIODS,
+        "forms": forms,
+    }
+    if is_htmx():
+        response = current_app.make_response(render_template("insights/_page.html", **context))
+        response.headers["HX-Push-Url"] = url_for("insights.index", **args)
+        return vary_on_htmx(response)
+    page = render_template("insights/index.html", **context)
+    return vary_on_htmx(current_app.make_response(page))
