@@ -1,4 +1,4 @@
-"""Command-line tasks: `init-db`, `seed-demo`, `create-user`."""
+"""Command-line tasks: `init-db`, `seed-demo`, `demo-traffic`, `create-user`."""
 
 import os
 import secrets
@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
 from .demo_ebook import build_pdf
+from .demo_traffic import already_seeded, seed_traffic
 from .domain.vocabulary import DEFAULT_INTENT
 from .ebooks import store_ebook
 from .extensions import db
@@ -113,6 +114,18 @@ def register(app: Flask) -> None:
                 f"Created the first login: {DEMO_ADMIN} with password {password}\n"
                 "(shown once; make more users with `flask --app wsgi create-user`)."
             )
+
+    @app.cli.command("demo-traffic")
+    @click.option("--visitors", default=400, show_default=True)
+    @click.option("--days", default=120, show_default=True)
+    def demo_traffic_command(visitors, days):
+        """Fill a demo install with months of visitors, leads, follow-up and costs
+        (for trying the sales and insights pages; not for a real install)."""
+        if already_seeded():
+            click.echo("Demo traffic is already there.")
+            return
+        made = seed_traffic(visitors, days)
+        click.echo(f"Added {visitors} demo visitors over {days} days: {made} leads.")
 
     @app.cli.command("create-user")
     @click.argument("email")

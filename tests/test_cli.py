@@ -2,6 +2,7 @@
 the migrations."""
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from werkzeug.security import check_password_hash
 from capture import create_app
 from capture.cli import seed_demo
 from capture.extensions import db
-from capture.models import Ebook, Form, User
+from capture.models import Ebook, Form, User, utcnow
 from capture.sales.search import is_index_object
 
 SAMPLE_SITE = "http://localhost:8000"
@@ -203,3 +204,27 @@ def test_seed_demo_makes_a_first_admin_only_when_nobody_can_log_in(make_app):
         (admin,) = db.session.scalars(db.select(User)).all()
         assert admin.role == "admin" and check_password_hash(admin.password_hash, password)
     assert "first login" not in second.output
+
+
+def test_demo_traffic_fills_every_channel_routed_by_the_rules_once(app, runner):
+    from capture.models import ChannelCost, FormCount, Lead, ListChange
+
+    first = runner.invoke(args=["demo-traffic", "--visitors", "120", "--days", "60"])
+    again = runner.invoke(args=["demo-traffic"])
+
+    assert first.exit_code == 0 and "120 demo visitors over 60 days" in first.output
+    assert again.output.strip() == "Demo traffic is already there."
+    with app.app_context():
+        leads = db.session.scalars(db.select(Lead)).all()
+        assert {lead.channel for lead in leads} >= {"paid", "search", "social", "direct"}
+        assert {lead.list for lead in leads} == {"opportunity", "nurture", "disqualified"}
+        # Every lead routed by the rules, and logged so.
+        changes = db.session.scalars(db.select(ListChange)).all()
+        assert len(changes) == len(leads) and all(change.user_id is None for change in changes)
+        oldest = min(lead.first_interest_at for lead in leads)
+        assert timedelta(days=30) < utcnow() - oldest <= timedelta(days=60)
+        views = db.session.scalar(
+            db.select(db.func.sum(FormCount.count)).where(FormCount.event == "view")
+        )
+        assert views > len(leads)
+        assert db.session.scalar(db.select(db.func.count()).select_from(ChannelCost)) > 0

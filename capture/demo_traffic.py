@@ -1,0 +1,138 @@
+"""Demo traffic: some months of visitors from every channel, for trying the sales
+and insights pages (`flask --app wsgi demo-traffic`). Never for a real install.
+
+Leads are scored and routed by the real rules; only the timestamps are set in
+the past, which the web path cannot do.
+"""
+
+import random
+from datetime import date, timedelta
+
+from .counters import count_form_event
+from .domain.channels import source_of
+from .domain.vocabulary import HEADCOUNT_BANDS
+from .extensions import begin_write, db
+from .models import ChannelCost, Form, Lead, Submission, utcnow
+from .qualification import current_rules, requalify
+
+NONCE = "demo-traffic-{}"
+# (weight, channel, attribution)
+SCENARIOS = [
+    (14, "paid", {"utm_source": "google", "utm_medium": "cpc", "utm_campaign": "autumn-demo"}),
+    (8, "paid", {"utm_source": "linkedin", "utm_medium": "paid-social", "utm_campaign": "ebook"}),
+    (10, "search", {"referrer": "https://www.google.com/"}),
+    (3, "search", {"referrer": "https://www.bing.com/"}),
+    (9, "social", {"referrer": "https://www.linkedin.com/feed/"}),
+    (7, "email", {"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "monthly"}),
+    (5, "event", {"utm_source": "vakbeurs", "utm_medium": "qr", "utm_campaign": "beurs-2026"}),
+    (5, "referral", {"referrer": "https://www.partner-accountants.nl/tips"}),
+    (12, "direct", {}),
+]
+SECTORS = ["ict", "manufacturing", "logistics", "retail", "wholesale", "construction", "finance"]
+ROLES = ["owner", "manager", "manager", "employee", "employee", "student"]
+NAMES = ["Jansen", "de Vries", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "Bos"]
+MONTHLY_EUROS = {"paid": 1800, "email": 150, "social": 400}
+EVENT_EUROS = 2500
+
+
+def already_seeded() -> bool:
+    nonce = NONCE.format(0)
+    return db.session.scalar(db.select(Submission.id).where(Submission.nonce == nonce)) is not None
+
+
+def _visitor(number: int, form: Form, rng: random.Random, when, qualified: bool) -> Lead:
+    weights = [weight for weight, _, _ in SCENARIOS]
+    _, channel, attribution = rng.choices(SCENARIOS, weights)[0]
+    surname = rng.choice(NAMES)
+    company = f"{surname} {rng.choice(['BV', 'Techniek', 'Logistiek', 'Groep', '& Zn'])}"
+    email = f"demo{number}@{surname.replace(' ', '').lower()}-{number}.example"
+    lead = Lead(
+        email_key=email,
+        email=email,
+        name=f"{rng.choice(['Anna', 'Pieter', 'Fatima', 'Daan', 'Sanne', 'Milan'])} {surname}",
+        company=company,
+        sector=rng.choice(SECTORS) if qualified else None,
+        headcount=rng.choice(HEADCOUNT_BANDS[1:]) if qualified else None,
+        role=rng.choice(ROLES) if qualified and form.asks("role") else None,
+        list="nurture",
+        reason="",
+        channel=channel,
+        source=source_of(attribution.get("utm_source"), attribution.get("referrer")) or None,
+        first_form_id=form.id,
+        first_interest_at=when,
+        last_interest_at=when,
+        **attribution,
+    )
+    db.session.add(lead)
+    db.session.flush()
+    db.session.add(
+        Submission(
+            lead_id=lead.id,
+            form_id=form.id,
+            nonce=NONCE.format(number),
+            intent=form.intent,
+            channel=channel,
+            created_at=when,
+            completed_at=when + timedelta(minutes=1) if qualified else None,
+            **attribution,
+        )
+    )
+    db.session.flush()
+    requalify(lead, current_rules(), first_routing=True)
+    for change in lead.list_changes:
+        change.created_at = when
+    return lead
+
+
+def _sales_follow_up(lead: Lead, rng: random.Random, now) -> None:
+    """Sales respond to most opportunities within hours, to some nurture later."""
+    answered = rng.random() < (0.8 if lead.list == "opportunity" else 0.25)
+    if answered and lead.list != "disqualified":
+        wait = timedelta(minutes=rng.choice([12, 35, 70, 150, 300, 1300, 2900]))
+        lead.first_response_at = min(lead.first_interest_at + wait, now)
+    if lead.list == "opportunity" and now - lead.first_interest_at > timedelta(days=14):
+        roll = rng.random()
+        if roll < 0.35:
+            lead.outcome, lead.outcome_at = "won", lead.first_interest_at + timedelta(days=10)
+        elif roll < 0.6:
+            lead.outcome, lead.outcome_at = "lost", lead.first_interest_at + timedelta(days=9)
+
+
+def _costs(months: list[date]) -> None:
+    for month in months:
+        for channel, euros in MONTHLY_EUROS.items():
+            db.session.merge(ChannelCost(month=month, channel=channel, amount_cents=euros * 100))
+    db.session.merge(ChannelCost(month=months[-1], channel="event", amount_cents=EVENT_EUROS * 100))
+
+
+def seed_traffic(visitors: int = 400, days: int = 120, seed: int = 2026) -> int:
+    """Add `visitors` demo visitors over the last `days`, with views, leads,
+    sales follow-up and marketing costs. Returns how many leads were made."""
+    rng = random.Random(seed)
+    now = utcnow()
+    forms = db.session.scalars(db.select(Form).where(Form.archived_at.is_(None))).all()
+    begin_write()
+    made = 0
+    for _ in range(visitors):
+        form = rng.choice(forms)
+        when = now - timedelta(seconds=rng.uniform(0, days * 86400))
+        for _ in range(rng.randint(2, 6)):
+            count_form_event(form.id, "view", when)
+        if rng.random() < 0.3:
+            continue  # looked, did not fill in
+        count_form_event(form.id, "contact", when)
+        qualified = rng.random() < 0.85  # the rest stop after the contact step
+        lead = _visitor(made, form, rng, when, qualified)
+        if qualified:
+            count_form_event(form.id, "qualify", when)
+        if qualified and form.kind == "gate" and rng.random() < 0.85:
+            count_form_event(form.id, "download", when)
+        _sales_follow_up(lead, rng, now)
+        made += 1
+    first = (now - timedelta(days=days)).date().replace(day=1)
+    months = [first]
+    while months[-1] < now.date().replace(day=1):
+        months.append((months[-1] + timedelta(days=32)).replace(day=1))
+    _costs(months)
+    db.session.commit()
+    return made
