@@ -13,7 +13,7 @@ from .demo_traffic import already_seeded, seed_traffic
 from .domain.vocabulary import DEFAULT_INTENT
 from .ebooks import store_ebook
 from .extensions import db
-from .models import Form, User
+from .models import Form, Lead, User
 
 
 def sample_site_origins() -> list[str]:
@@ -123,6 +123,9 @@ def register(app: Flask) -> None:
         (for trying the sales and insights pages; not for a real install)."""
         if already_seeded():
             click.echo("Demo traffic is already there.")
+            return
+        if db.session.scalar(db.select(Lead.id).limit(1)) is not None:
+            click.echo("There are real leads here: demo traffic is only for an empty demo.")
             return
         made = seed_traffic(visitors, days)
         click.echo(f"Added {visitors} demo visitors over {days} days: {made} leads.")

@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash
 from capture import create_app
 from capture.cli import seed_demo
 from capture.extensions import db
-from capture.models import Ebook, Form, User, utcnow
+from capture.models import ChannelCost, Ebook, Form, FormCount, Lead, ListChange, User, utcnow
 from capture.sales.search import is_index_object
 
 SAMPLE_SITE = "http://localhost:8000"
@@ -207,8 +207,6 @@ def test_seed_demo_makes_a_first_admin_only_when_nobody_can_log_in(make_app):
 
 
 def test_demo_traffic_fills_every_channel_routed_by_the_rules_once(app, runner):
-    from capture.models import ChannelCost, FormCount, Lead, ListChange
-
     first = runner.invoke(args=["demo-traffic", "--visitors", "120", "--days", "60"])
     again = runner.invoke(args=["demo-traffic"])
 
@@ -228,3 +226,17 @@ def test_demo_traffic_fills_every_channel_routed_by_the_rules_once(app, runner):
         )
         assert views > len(leads)
         assert db.session.scalar(db.select(db.func.count()).select_from(ChannelCost)) > 0
+
+
+def test_demo_traffic_never_mixes_into_real_leads(app, runner):
+    from .factories import make_lead
+
+    with app.app_context():
+        make_lead()
+        db.session.commit()
+
+    answer = runner.invoke(args=["demo-traffic"])
+
+    assert "only for an empty demo" in answer.output
+    with app.app_context():
+        assert db.session.scalar(db.select(func.count()).select_from(Lead)) == 1
