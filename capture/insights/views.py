@@ -79,6 +79,22 @@ def best_channel(report: Report):
     return max(candidates, key=lambda row: (row.opportunity / row.leads, row.leads), default=None)
 
 
+def biggest_drop(report: Report) -> dict | None:
+    """The step of a form's funnel where the largest share of visitors left
+    (of steps with at least BEST_MIN_LEADS before them)."""
+    drops = []
+    for funnel in report.funnels:
+        for before, after in zip(funnel.steps, funnel.steps[1:], strict=False):
+            came, went_on = funnel.counts.get(before, 0), funnel.counts.get(after, 0)
+            if came >= BEST_MIN_LEADS and went_on < came:
+                lost = (came - went_on) / came
+                drops.append((lost, funnel.form.title, STEP_LABELS[before], STEP_LABELS[after]))
+    if not drops:
+        return None
+    lost, form, before, after = max(drops)
+    return {"share": f"{round(lost * 100)}%", "form": form, "before": before, "after": after}
+
+
 @bp.get("/")
 def index():
     """The page; an htmx request (a changed filter) gets only the report."""
@@ -93,6 +109,7 @@ def index():
         "args": args,
         "charts": charts_for(report),
         "best": best_channel(report),
+        "drop": biggest_drop(report),
         "step_labels": STEP_LABELS,
         "no_source": NO_SOURCE,
         "periods": PERIODS,

@@ -4,6 +4,8 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+from bs4 import BeautifulSoup
+
 from capture.channel_costs import save_cost_per_appointment
 from capture.domain.periods import Period
 from capture.extensions import db
@@ -69,6 +71,9 @@ def test_the_worked_example_comes_out_exactly(app, client, auth):
     page = client.get("/sales/insights/?period=custom&since=2026-10-01&until=2026-10-31")
     text = page.get_data(as_text=True)
     assert "€25.00" in text and "€50.00" in text and "€416.67" in text
+    assert "Best leads: paid — 6% of its 100 leads became opportunities." in " ".join(
+        BeautifulSoup(text, "html.parser").select_one(".glance-answers").get_text().split()
+    )
     answer = client.get(
         "/sales/insights/export.csv?table=costs&period=custom&since=2026-10-01&until=2026-10-31"
     )

@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 
 from capture.counters import count_form_event
 from capture.extensions import db
-from capture.models import Form
+from capture.models import ChannelCost, Form
 
 from .dataset import OCTOBER, add_lead, add_october, utc
 
@@ -219,3 +219,28 @@ def test_the_insights_are_in_the_menu_of_sales_and_admin(client, auth):
     menu = BeautifulSoup(client.get("/sales/").get_data(as_text=True), "html.parser")
 
     assert menu.select_one("nav.app-nav a[href='/sales/insights/']").get_text() == "Insights"
+
+
+def test_the_headline_answers_the_four_questions_at_a_glance(app, client, auth):
+    with app.app_context():
+        add_october()
+        gate = db.session.scalar(db.select(Form).where(Form.slug == "demo-ebook"))
+        when = datetime(2026, 10, 10, 12, tzinfo=UTC)
+        for event, times in (("view", 100), ("contact", 20), ("qualify", 18), ("download", 9)):
+            for _ in range(times):
+                count_form_event(gate.id, event, when)
+        db.session.add(
+            ChannelCost(month=datetime(2026, 10, 1).date(), channel="paid", amount_cents=60000)
+        )
+        db.session.commit()
+    auth.login("sales")
+
+    answers = [" ".join(li.get_text().split()) for li in page(client).select(".glance-answers li")]
+
+    # No channel has 10 leads in the data set: none is called the best.
+    assert answers == [
+        "Most visitors are lost on Free e-book: lead management for small firms: 80% of "
+        "“Form shown” did not reach “Contact step sent”.",
+        "Disqualified mostly as Too small: 40% of 5 disqualified leads.",
+        "A customer cost €300.00 in marketing.",
+    ]
