@@ -65,6 +65,24 @@ def share(part: int, whole: int) -> Fraction | None:
     return Fraction(part, whole) if whole else None
 
 
+def median_of_counts(counted: Iterable[tuple[float, int]]) -> float | None:
+    """The median of values given as (value, how many times): the middle
+    value, or the mean of the two middle ones; None for no values."""
+    ordered = sorted((value, times) for value, times in counted if times > 0)
+    total = sum(times for _, times in ordered)
+    if not total:
+        return None
+    # 1-based positions of the middle value(s): equal when the total is odd.
+    wanted = [(total + 1) // 2, (total + 2) // 2]
+    found, seen = [], 0
+    for value, times in ordered:
+        seen += times
+        while wanted and wanted[0] <= seen:
+            found.append(value)
+            wanted.pop(0)
+    return (found[0] + found[1]) / 2
+
+
 def duration_in_words(seconds: float | None) -> str:
     """A waiting time for people: `45 min`, `3 h 20 min`, `2 days 4 h`; '' for none."""
     if seconds is None:

@@ -61,7 +61,7 @@ def _channels(report: Report) -> Iterator[list]:
             row.won,
             row.lost,
             row.responded,
-            "" if row.median_response_seconds is None else row.median_response_seconds,
+            "" if row.median_response_seconds is None else round(row.median_response_seconds),
         ]
 
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal
+from sqlalchemy import Integer, case, cast, func
 
+from ..domain.funnel import median_of_counts
 from ..domain.periods import Period
 from ..extensions import db
 from ..models import FormCount, Lead
@@ -51,6 +52,17 @@ class Tally:
     appointments: int
     median_response_seconds: float | None = None
 
+    COUNTS = (
+        "leads",
+        "opportunity",
+        "nurture",
+        "disqualified",
+        "won",
+        "lost",
+        "responded",
+        "appointments",
+    )
+
     @property
     def qualified(self) -> int:
         return self.opportunity + self.nurture
@@ -74,16 +86,23 @@ def _counted(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _response_seconds():
-    """Seconds from first interest to first response, in the database's own arithmetic."""
+def _response_minutes():
+    """Whole minutes from first interest to first response, in the database's
+    own arithmetic (SQLite's day fractions rounded to the second first)."""
     if db.engine.dialect.name == "postgresql":
-        return func.extract("epoch", Lead.first_response_at - Lead.first_interest_at)
-    return (func.julianday(Lead.first_response_at) - func.julianday(Lead.first_interest_at)) * 86400
+        waited = Lead.first_response_at - Lead.first_interest_at
+        return func.floor(func.extract("epoch", waited) / 60)
+    days = func.julianday(Lead.first_response_at) - func.julianday(Lead.first_interest_at)
+    return cast(func.round(days * 86400), Integer) // 60
 
 
-def tallies(conditions: list, group_by: str | None) -> list[Tally]:
-    """One Tally per value of the grouping (None: one for all), largest first."""
-    key = func.coalesce(GROUPINGS[group_by], "") if group_by else literal("")
+def tallies(conditions: list, group_by: str) -> tuple[list[Tally], Tally]:
+    """One Tally per value of the grouping, largest first, and their total.
+
+    One pass over the cohort for the counts, one for the waits; the total is
+    added up from the groups, not counted again.
+    """
+    key = func.coalesce(GROUPINGS[group_by], "")
     rows = db.session.execute(
         db.select(
             key.label("key"),
@@ -102,40 +121,50 @@ def tallies(conditions: list, group_by: str | None) -> list[Tally]:
         .where(*conditions)
         .group_by(key)
     ).all()
-    medians = median_responses(conditions, group_by)
-    found = [Tally(*row, median_response_seconds=medians.get(row[0])) for row in rows]
-    return sorted(found, key=lambda tally: (-tally.leads, tally.key))
+    waits = response_minutes(conditions, key)
+    everyone = [pair for pairs in waits.values() for pair in pairs]
+    found = [
+        Tally(
+            row[0], *(int(n) for n in row[1:]), median_response_seconds=_median(waits.get(row[0]))
+        )
+        for row in rows
+    ]
+    sums = [sum(getattr(tally, name) for tally in found) for name in Tally.COUNTS]
+    total = Tally("", *sums, median_response_seconds=_median(everyone))
+    return sorted(found, key=lambda tally: (-tally.leads, tally.key)), total
 
 
-def median_responses(conditions: list, group_by: str | None) -> dict[str, float]:
-    """The median wait for a first response per group, in seconds (the middle
-    value, or the mean of the two middle values), of the leads that got one."""
-    key = func.coalesce(GROUPINGS[group_by], "") if group_by else literal("")
-    waits = (
-        db.select(key.label("key"), _response_seconds().label("wait"))
+def _median(pairs: list[tuple[int, int]] | None) -> float | None:
+    minutes = median_of_counts(pairs or [])
+    return None if minutes is None else minutes * 60
+
+
+def response_minutes(conditions: list, key) -> dict[str, list[tuple[int, int]]]:
+    """How long leads waited for a first response, in whole minutes, per group:
+    {key: [(minutes, how many leads), …]}. Minutes are what the page shows,
+    and counting per minute keeps the rows few."""
+    minutes = _response_minutes().label("minutes")
+    rows = db.session.execute(
+        db.select(key, minutes, func.count())
         .where(*conditions, Lead.first_response_at.is_not(None))
-        .subquery()
-    )
-    ranked = db.select(
-        waits.c.key,
-        waits.c.wait,
-        func.row_number().over(partition_by=waits.c.key, order_by=waits.c.wait).label("rank"),
-        func.count().over(partition_by=waits.c.key).label("n"),
-    ).subquery()
-    middle = db.select(ranked.c.key, func.avg(ranked.c.wait)).where(
-        ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
-    )
-    rows = db.session.execute(middle.group_by(ranked.c.key)).all()
-    return {key: round(float(wait)) for key, wait in rows}
+        .group_by(key, minutes)
+    ).all()
+    waits: dict[str, list[tuple[int, int]]] = {}
+    for group, wait, count in rows:
+        waits.setdefault(group, []).append((int(wait), int(count)))
+    return waits
 
 
 def reasons(conditions: list) -> list[tuple[str, str, int]]:
     """(channel, stored reason, count) for the disqualified leads of the cohort."""
-    return db.session.execute(
-        db.select(Lead.channel, Lead.reason, func.count())
+    # Grouped reason first: SQLite then reads the (list, first interest,
+    # reason, channel) index alone rather than walk the channel index.
+    rows = db.session.execute(
+        db.select(Lead.reason, Lead.channel, func.count())
         .where(*conditions, Lead.list == "disqualified")
-        .group_by(Lead.channel, Lead.reason)
+        .group_by(Lead.reason, Lead.channel)
     ).all()
+    return [(channel, reason, count) for reason, channel, count in rows]
 
 
 def form_events(bounds: Bounds, form_id: int | None = None) -> dict[int, dict[str, int]]:

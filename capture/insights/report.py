@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from ..channel_costs import cost_per_appointment, monthly_costs
@@ -83,20 +84,62 @@ class Reasons:
         return sorted(self.totals, key=lambda group: (-self.totals[group], group))
 
 
-@dataclass
 class Report:
-    period: Period
-    form: Form | None
-    drill: Drill
-    rows: list[Tally]
-    total: Tally
-    reasons: Reasons
-    funnels: list[FormFunnel]
-    pipeline: dict[str, dict[str, int]]
-    # Per channel and the total, or None when the costs do not apply (a form or
-    # a drill-down chosen: costs are known per channel only).
-    costs: list[Costs] | None
-    total_costs: Costs | None
+    """The numbers for one period, form and drill-down, each read when first
+    used: the page reads them all, a CSV export only its own table."""
+
+    def __init__(self, period, zone, now, rules, form=None, drill=None):
+        self.period, self.now, self.rules, self.form = period, now, rules, form
+        self.drill = drill or Drill()
+        self.bounds = Bounds.of(period, zone)
+        self.conditions = cohort(self.bounds, form.id if form else None, **self.drill.within())
+
+    @cached_property
+    def _tallies(self) -> tuple[list[Tally], Tally]:
+        return tallies(self.conditions, self.drill.grouping)
+
+    @property
+    def rows(self) -> list[Tally]:
+        return self._tallies[0]
+
+    @property
+    def total(self) -> Tally:
+        return self._tallies[1]
+
+    @cached_property
+    def reasons(self) -> Reasons:
+        return _reasons(self.conditions, self.rules)
+
+    @cached_property
+    def funnels(self) -> list[FormFunnel]:
+        events = form_events(self.bounds, self.form.id if self.form else None)
+        if not events:
+            return []
+        forms = db.session.scalars(db.select(Form).where(Form.id.in_(events))).all()
+        return [FormFunnel(f, events[f.id]) for f in sorted(forms, key=lambda f: f.title.lower())]
+
+    @cached_property
+    def pipeline(self) -> dict[str, dict[str, int]]:
+        rules, now = self.rules, self.now
+        since = {"hot": now - timedelta(days=rules.hot_days)}
+        since["warm"] = now - timedelta(days=rules.warm_days)
+        return open_pipeline(since)
+
+    @cached_property
+    def _costs(self) -> tuple[list[Costs], Costs] | tuple[None, None]:
+        # Costs are known per channel: not for one form or within a channel.
+        if self.form is not None or self.drill.channel is not None:
+            return None, None
+        return _costs(self.period, self.rows, self.total)
+
+    @property
+    def costs(self) -> list[Costs] | None:
+        """Per channel with leads or costs; None when costs do not apply."""
+        return self._costs[0]
+
+    @property
+    def total_costs(self) -> Costs | None:
+        return self._costs[1]
 
 
 def _reasons(conditions: list, rules: QualificationRules) -> Reasons:
@@ -140,31 +183,6 @@ def build_report(
     form: Form | None = None,
     drill: Drill | None = None,
 ) -> Report:
-    """Gather the page's numbers for `period` (local dates in `zone`)."""
-    drill = drill or Drill()
-    bounds = Bounds.of(period, zone)
-    form_id = form.id if form else None
-    conditions = cohort(bounds, form_id, **drill.within())
-    rows = tallies(conditions, drill.grouping)
-    total = next(iter(tallies(conditions, None)), None) or Tally("", *[0] * 8)
-    events = form_events(bounds, form_id)
-    forms = db.session.scalars(db.select(Form).where(Form.id.in_(events))).all() if events else []
-    funnels = [FormFunnel(f, events[f.id]) for f in sorted(forms, key=lambda f: f.title.lower())]
-    pipeline = open_pipeline(
-        {"hot": now - timedelta(days=rules.hot_days), "warm": now - timedelta(days=rules.warm_days)}
-    )
-    costs, total_costs = (None, None)
-    if form is None and drill.channel is None:
-        costs, total_costs = _costs(period, rows, total)
-    return Report(
-        period=period,
-        form=form,
-        drill=drill,
-        rows=rows,
-        total=total,
-        reasons=_reasons(conditions, rules),
-        funnels=funnels,
-        pipeline=pipeline,
-        costs=costs,
-        total_costs=total_costs,
-    )
+    """The report for `period` (local dates in `zone`), optionally one form's
+    leads and one level of drill-down; its numbers are read as they are used."""
+    return Report(period, zone, now, rules, form, drill)

@@ -8,6 +8,7 @@ import pytest
 from capture.domain.funnel import (
     cost_per,
     duration_in_words,
+    median_of_counts,
     period_cost,
     reason_group,
     share,
@@ -109,3 +110,20 @@ def test_a_share_of_nothing_is_no_share():
 )
 def test_a_waiting_time_reads_in_minutes_hours_or_days(seconds, words):
     assert duration_in_words(seconds) == words
+
+
+@pytest.mark.parametrize(
+    ("counted", "median"),
+    [
+        ([], None),
+        ([(5, 0)], None),
+        ([(45, 1)], 45),
+        ([(10, 1), (30, 1), (60, 1), (90, 1)], 45),  # even: the mean of the middle two
+        ([(90, 1), (10, 1), (60, 1)], 60),  # odd, in any order
+        ([(10, 3), (100, 1)], 10),
+        ([(10, 2), (100, 2)], 55),
+        ([(1, 1), (2, 5), (3, 1)], 2),
+    ],
+)
+def test_the_median_of_counted_values_is_the_middle_one(counted, median):
+    assert median_of_counts(counted) == median

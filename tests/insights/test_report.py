@@ -21,7 +21,11 @@ OCTOBER = Period("custom", date(2026, 10, 1), date(2026, 10, 31))
 
 
 def report_for(period=OCTOBER, zone=AMSTERDAM, form=None, drill=None):
-    return build_report(period, zone, utcnow(), current_rules(), form, drill or Drill())
+    """The report with every part read (it reads lazily, inside an app context)."""
+    report = build_report(period, zone, utcnow(), current_rules(), form, drill or Drill())
+    for part in ("rows", "reasons", "funnels", "pipeline", "costs"):
+        getattr(report, part)
+    return report
 
 
 def figures(tally) -> tuple:
