@@ -26,6 +26,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo
+	$(BIN)/flask --app wsgi demo-traffic
 	@echo "Leadgate:             http://127.0.0.1:$(PORT)"
 	@echo "Sample customer site: http://localhost:$(SITE_PORT)"
 	LEADGATE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app sample_site run \
@@ -62,8 +63,10 @@ translations: $(VENV)/.installed-dev
 weight: $(VENV)/.installed-dev
 	$(BIN)/python bench/widget_weight.py
 
-# Benchmarks: the sales list at 1,000,000 leads (seeded once into
-# bench/.data/), and the widget's weight. The README quotes both.
+# Benchmarks: the sales list at 1,000,000 leads and the insights page at
+# 1,000,000 leads with 3,000,000 submissions (each seeded once into
+# bench/.data/), and the widget's weight. The README quotes them.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/sales_list.py
+	$(BIN)/python bench/insights.py
 	$(BIN)/python bench/widget_weight.py

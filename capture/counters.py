@@ -6,7 +6,7 @@ no visitor, address or cookie is involved, so they can be kept for good.
 
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,16 +40,20 @@ def count_form_event(form_id: int, event: str, when: datetime | None = None) -> 
     db.session.execute(statement)
 
 
-def count_view(form_id: int) -> None:
-    """Count one showing of a form, committed on its own.
+def count_view(app: Flask, form_id: int) -> None:
+    """Count one showing of a form, in its own app context and transaction
+    (it runs after the page was sent).
 
     A tally that cannot be written (the database busy or down) is given up
     and logged: the visitor's form matters more than the count.
     """
-    try:
-        begin_write()
-        count_form_event(form_id, "view")
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.warning("form view of form %s not counted", form_id, exc_info=True)
+    with app.app_context():
+        try:
+            begin_write()
+            count_form_event(form_id, "view")
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+            app.logger.warning("form view of form %s not counted", form_id, exc_info=True)
+        finally:
+            db.session.remove()

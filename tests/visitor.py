@@ -56,6 +56,10 @@ class Visitor:
     def open(self, slug: str, query: str = "", **headers):
         path = f"/f/{slug}" + (f"?{query}" if query else "")
         self.last = self.client.get(path, headers={**self.headers, **headers})
+        # Read and close it as a server does once the page is sent (the view
+        # is counted then).
+        self.last.get_data()
+        self.last.close()
         return self.last
 
     def post(self, fields: dict, **headers):

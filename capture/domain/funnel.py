@@ -3,6 +3,7 @@
 Money is in cents, kept exact (Fraction) until it is shown.
 """
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import date
 from fractions import Fraction
@@ -63,6 +64,13 @@ def cost_per(cost_cents: Fraction | int | None, count: int) -> Fraction | None:
 def share(part: int, whole: int) -> Fraction | None:
     """`part` of `whole` (0..1), None for an empty whole."""
     return Fraction(part, whole) if whole else None
+
+
+def whole_percent(part: int, whole: int) -> int | None:
+    """`part` of `whole` in whole percents, half a percent up (1 of 8 is 13)."""
+    if not whole:
+        return None
+    return math.floor(Fraction(part * 100, whole) + Fraction(1, 2))
 
 
 def median_of_counts(counted: Iterable[tuple[float, int]]) -> float | None:

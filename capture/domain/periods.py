@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 PERIODS = {
-    "this-month": "This month",
+    "this-month": "This month so far",
     "last-month": "Last month",
     "30d": "Last 30 days",
     "90d": "Last 90 days",
@@ -24,10 +24,6 @@ class Period:
     kind: str
     since: date
     until: date
-
-    @property
-    def days(self) -> int:
-        return (self.until - self.since).days + 1
 
     def label(self) -> str:
         """`1 Nov 2026 – 30 Nov 2026`."""
@@ -54,14 +50,15 @@ def month_end(day: date) -> date:
 def period_from(kind: str | None, since: str | None, until: str | None, today: date) -> Period:
     """The period the page asks for; anything unknown or malformed falls back, never fails.
 
-    This month and last month are whole calendar months (so a month's cost
-    meets the whole month's leads). A custom range without a start begins
+    This month runs from its first day to today (so its cost is counted for
+    the days so far, like any period's); last month is the whole calendar
+    month. A custom range without a start begins
     29 days before its end, without an end ends today; reversed dates are
     swapped.
     """
     kind = kind if kind in PERIODS else DEFAULT_PERIOD
     if kind == "this-month":
-        return Period(kind, month_start(today), month_end(today))
+        return Period(kind, month_start(today), today)
     if kind == "last-month":
         previous = month_start(today) - timedelta(days=1)
         return Period(kind, month_start(previous), previous)

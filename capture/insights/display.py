@@ -2,7 +2,7 @@
 
 from fractions import Fraction
 
-from ..domain.funnel import duration_in_words, share
+from ..domain.funnel import duration_in_words, whole_percent
 from ..domain.money import format_money
 from . import bp
 
@@ -22,8 +22,8 @@ def count(number: int | None) -> str:
 @bp.app_template_global("percent")
 def percent(part: int, whole: int) -> str:
     """`25%` of `whole`, or a dash for an empty whole."""
-    fraction = share(part, whole)
-    return "—" if fraction is None else f"{round(float(fraction) * 100)}%"
+    whole_part = whole_percent(part, whole)
+    return "—" if whole_part is None else f"{whole_part}%"
 
 
 @bp.app_template_filter("waiting")

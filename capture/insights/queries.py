@@ -87,11 +87,11 @@ def _counted(condition):
 
 
 def _response_minutes():
-    """Whole minutes from first interest to first response, in the database's
-    own arithmetic (SQLite's day fractions rounded to the second first)."""
+    """Whole minutes from first interest to first response, rounded to the
+    second first, the same on both databases (59.7 seconds is 1 minute)."""
     if db.engine.dialect.name == "postgresql":
         waited = Lead.first_response_at - Lead.first_interest_at
-        return func.floor(func.extract("epoch", waited) / 60)
+        return func.floor(func.round(func.extract("epoch", waited)) / 60)
     days = func.julianday(Lead.first_response_at) - func.julianday(Lead.first_interest_at)
     return cast(func.round(days * 86400), Integer) // 60
 

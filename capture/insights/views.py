@@ -1,7 +1,10 @@
 """`/sales/insights/`: the weekly look at channels, reasons, funnels, pipeline and cost."""
 
+from fractions import Fraction
+
 from flask import current_app, render_template, request, url_for
 
+from ..domain.funnel import whole_percent
 from ..domain.periods import PERIODS, period_from
 from ..domain.vocabulary import CHANNELS
 from ..extensions import db
@@ -87,12 +90,18 @@ def biggest_drop(report: Report) -> dict | None:
         for before, after in zip(funnel.steps, funnel.steps[1:], strict=False):
             came, went_on = funnel.counts.get(before, 0), funnel.counts.get(after, 0)
             if came >= BEST_MIN_LEADS and went_on < came:
-                lost = (came - went_on) / came
-                drops.append((lost, funnel.form.title, STEP_LABELS[before], STEP_LABELS[after]))
+                lost = Fraction(came - went_on, came)
+                drops.append((lost, came - went_on, came, funnel.form.title, before, after))
     if not drops:
         return None
-    lost, form, before, after = max(drops)
-    return {"share": f"{round(lost * 100)}%", "form": form, "before": before, "after": after}
+    _, left, came, form, before, after = max(drops)
+    share = f"{whole_percent(left, came)}%"
+    return {
+        "share": share,
+        "form": form,
+        "before": STEP_LABELS[before],
+        "after": STEP_LABELS[after],
+    }
 
 
 @bp.get("/")

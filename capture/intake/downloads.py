@@ -37,10 +37,10 @@ def _record_download(submission: Submission, ebook_id: int) -> None:
     earlier = db.session.scalar(
         db.select(Download.id).where(Download.submission_id == submission_id).limit(1)
     )
-    if earlier is None:
-        count_form_event(form_id, "download")
     db.session.add(Download(lead_id=lead_id, submission_id=submission_id, ebook_id=ebook_id))
     touch(locked_lead(Lead.id == lead_id), utcnow())
+    if earlier is None:
+        count_form_event(form_id, "download")
     db.session.commit()
 
 

@@ -127,9 +127,10 @@ def _add_submission(
     )
     db.session.add(submission)
     db.session.flush()
-    if submission.form_id is not None:
-        count_form_event(submission.form_id, "contact", now)
     requalify(lead, current_rules(), first_routing=new_lead)
+    if submission.form_id is not None:
+        # Last: the counter's row stays locked until commit (PostgreSQL).
+        count_form_event(submission.form_id, "contact", now)
     return submission
 
 
@@ -195,9 +196,9 @@ def complete_submission(submission_id: int, form_id: int, answers: dict) -> Subm
     given = {k: v for k, v in answers.items() if v not in (None, "")}
     submission.answers = {**submission.answers, **given}
     submission.completed_at = utcnow()
-    count_form_event(form_id, "qualify", submission.completed_at)
     _update_answers(lead, given)
     requalify(lead, current_rules())
+    count_form_event(form_id, "qualify", submission.completed_at)
     db.session.commit()
     return submission
 

@@ -4,6 +4,7 @@ Plain HTML forms that work without JavaScript; htmx requests get only the
 form region back. Public pages set no cookies.
 """
 
+import re
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, make_response, render_template, request, url_for
@@ -117,6 +118,24 @@ def _embedding_allowed(form: Form, origin: str) -> bool:
     return not origin or origin == own or origin in (form.allowed_origins or [])
 
 
+# Link previews and crawlers fetch pages no person sees.
+_ROBOT = re.compile(r"bot|crawl|spider|slurp|preview|facebookexternalhit|headless", re.I)
+
+
+def _is_a_view(form: Form, origin: str) -> bool:
+    """Whether showing the form counts as a view in its funnel.
+
+    Not a HEAD request (a link checker), a robot, the admin's own preview,
+    nor an embed on a site the browser will refuse to show it on.
+    """
+    if request.method != "GET" or _ROBOT.search(request.user_agent.string or ""):
+        return False
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/admin"):
+        return False
+    return _embedding_allowed(form, origin)
+
+
 def _post_limit() -> str:
     return current_app.config["LEADS_POST_LIMIT"]
 
@@ -140,9 +159,12 @@ def show(slug: str):
     # In the embed, the browser's Referer is the page framing the form.
     origin = _origin_of(request.referrer) if request.args.get("embed") == "1" else ""
     fields = questions_for(ContactStepForm, form.questions)
-    if request.method == "GET":  # not HEAD: a link checker does not see the form
-        count_view(form.id)
-    return _contact_step(form, fields, attribution, origin=origin)
+    response = _contact_step(form, fields, attribution, origin=origin)
+    if _is_a_view(form, origin):
+        # Counted once the page is sent: the visitor never waits for the tally.
+        app, form_id = current_app._get_current_object(), form.id
+        response.call_on_close(lambda: count_view(app, form_id))
+    return response
 
 
 @bp.post("/f/<slug>")

@@ -12,6 +12,7 @@ from capture.domain.funnel import (
     period_cost,
     reason_group,
     share,
+    whole_percent,
 )
 from capture.domain.periods import Period
 from capture.domain.rules import DEFAULT_RULES
@@ -52,12 +53,13 @@ NOVEMBER = date(2026, 11, 1)
     [
         # A whole month counts whole.
         (date(2026, 10, 1), date(2026, 10, 31), {OCTOBER: 250000}, Fraction(250000)),
-        # 17 of October's 31 days and 14 of November's 30.
+        # 17 of October's 31 days (1,700 of 3,100) and 14 of November's 30
+        # (2,800 of 6,000).
         (
             date(2026, 10, 15),
             date(2026, 11, 14),
-            {OCTOBER: 310000, NOVEMBER: 300000},
-            Fraction(310000),
+            {OCTOBER: 310000, NOVEMBER: 600000},
+            Fraction(450000),
         ),
         # One day of October.
         (date(2026, 10, 5), date(2026, 10, 5), {OCTOBER: 3100}, Fraction(100)),
@@ -85,6 +87,14 @@ def test_the_cost_of_a_period_takes_each_month_by_its_days(since, until, costs, 
 )
 def test_cost_per_divides_over_a_count_and_not_over_nothing(cost, count, expected):
     assert cost_per(cost, count) == expected
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "percent"),
+    [(1, 8, 13), (57, 200, 29), (1, 3, 33), (2, 3, 67), (1, 200, 1), (0, 5, 0), (3, 0, None)],
+)
+def test_a_percent_is_whole_with_half_a_percent_up(part, whole, percent):
+    assert whole_percent(part, whole) == percent
 
 
 def test_a_share_of_nothing_is_no_share():

@@ -136,17 +136,17 @@ def test_the_sales_cost_per_first_appointment_is_added_per_customer(app, users):
 
 def test_a_month_partly_in_the_period_counts_by_its_days(app):
     # 15 October to 14 November: 17 of October's 31 days of EUR 3,100
-    # (EUR 1,700) and 14 of November's 30 days of EUR 3,000 (EUR 1,400).
+    # (EUR 1,700) and 14 of November's 30 days of EUR 6,000 (EUR 2,800).
     with app.app_context():
         enter_costs(date(2026, 10, 1), paid=3100)
-        enter_costs(date(2026, 11, 1), paid=3000)
+        enter_costs(date(2026, 11, 1), paid=6000)
         enter_costs(date(2026, 12, 1), paid=99999)  # outside the period
         costs, total = costs_for(Period("custom", date(2026, 10, 15), date(2026, 11, 14)))
 
-    assert costs["paid"].marketing == 310000
+    assert costs["paid"].marketing == 450000
     # Money spent but no leads: nothing to divide it over.
     assert costs["paid"].tally.leads == 0 and euros(costs["paid"], "leads") is None
-    assert total.marketing == 310000
+    assert total.marketing == 450000
 
 
 def test_an_empty_period_without_costs_has_no_cost_rows(app, client, auth):

@@ -125,21 +125,29 @@ def test_each_form_shows_its_funnel_from_shown_to_downloaded(app, client, auth):
     assert funnel_svg.find("title").get_text().startswith("Funnel of ")
 
 
-def test_the_open_pipeline_links_to_the_list_of_those_leads(app, client, auth):
+def test_the_open_pipeline_counts_open_leads_and_nurture_links_to_its_list(app, client, auth):
     with app.app_context():
         add_lead("cold", "paid", utc("2026-01-05T10:00"), "opportunity")
+        add_lead("won", "paid", utc("2026-01-06T10:00"), "opportunity", outcome="won")
+        add_lead("waiting", "email", utc("2026-01-07T10:00"), "nurture")
+        add_lead("resting", "email", utc("2026-01-08T10:00"), "nurture")
         db.session.commit()
     auth.login("sales")
 
+    section = page(client).find(attrs={"aria-labelledby": "pipeline-title"})
     rows = table_rows(page(client), "pipeline-title")
-    link = page(client).find(attrs={"aria-labelledby": "pipeline-title"}).find_all("a")[3]
+    cold_nurture = section.select("tbody tr")[1].find_all("td")[2].find("a")
 
-    assert rows["Open opportunities"] == ["0", "0", "1"]
-    assert link["href"] == "/sales/?list=opportunity&warmth=cold"
+    assert rows["Open opportunities"] == ["0", "0", "1"]  # the won one is closed
+    assert section.select("tbody tr")[0].find("a") is None
+    assert rows["Nurture"] == ["0", "0", "2"]
+    assert cold_nurture["href"] == "/sales/?list=nurture&warmth=cold"
+    listed = BeautifulSoup(client.get(cold_nurture["href"]).get_data(as_text=True), "html.parser")
+    assert len(listed.select("td.who a")) == 2
     assert csv_rows(client, "pipeline") == [
         ["list", "hot", "warm", "cold"],
         ["opportunity", "0", "0", "1"],
-        ["nurture", "0", "0", "0"],
+        ["nurture", "0", "0", "2"],
     ]
 
 

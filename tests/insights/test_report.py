@@ -183,3 +183,16 @@ def test_the_open_pipeline_counts_open_opportunities_and_nurture_by_warmth(
         pipeline = report_for().pipeline
 
     assert pipeline == {"opportunity": expected, "nurture": expected}
+
+
+def test_waits_count_in_minutes_rounded_to_the_second_on_every_database(app):
+    # 59.7 seconds is 1 minute and 179.6 seconds 3: the median is 2 minutes.
+    from .dataset import add_lead, utc
+
+    with app.app_context():
+        add_lead("quick", "paid", utc("2026-10-05T10:00"), "opportunity", None, 59.7 / 60)
+        add_lead("slower", "paid", utc("2026-10-05T11:00"), "opportunity", None, 179.6 / 60)
+        db.session.commit()
+        total = report_for().total
+
+    assert total.median_response_seconds == 120

@@ -107,3 +107,50 @@ def test_a_periods_funnel_takes_the_slots_of_its_local_days(app):
         events = form_events(Bounds.of(october, ZoneInfo("Europe/Amsterdam")))
 
     assert events == {form_id: {"view": 4}}
+
+
+def test_a_view_the_database_cannot_count_still_shows_the_form(app, client):
+    # The tally's table gone (a real fault, not a stand-in): the visitor
+    # still gets the form, and its submission is still stored.
+    with app.app_context():
+        db.session.execute(db.text("ALTER TABLE form_counts RENAME TO form_counts_away"))
+        db.session.commit()
+    try:
+        shown = client.get("/f/demo-contact")
+        shown.close()
+        assert shown.status_code == 200
+        assert 'name="email"' in shown.get_data(as_text=True)
+    finally:
+        with app.app_context():
+            db.session.execute(db.text("ALTER TABLE form_counts_away RENAME TO form_counts"))
+            db.session.commit()
+    assert tallies(app, "demo-contact") == {}
+
+
+@pytest.mark.parametrize(
+    ("headers", "counted"),
+    [
+        ({}, 1),
+        ({"User-Agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"}, 0),
+        ({"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1)"}, 0),
+        ({"Referer": "http://localhost/admin/forms/1/embed"}, 0),
+    ],
+)
+def test_robots_and_the_admins_preview_are_not_views(app, client, headers, counted):
+    client.get("/f/demo-contact?embed=1", headers=headers).close()
+
+    assert tallies(app, "demo-contact").get("view", 0) == counted
+
+
+def test_an_embed_on_a_site_not_allowed_to_show_it_is_not_a_view(app, client):
+    framing = {"Referer": "https://not-allowed.example/page"}
+    client.get("/f/demo-contact?embed=1", headers=framing).close()
+
+    assert tallies(app, "demo-contact") == {}
+
+
+def test_a_returning_person_counts_a_contact_step_each_time(app, client):
+    Visitor(client).submit("demo-contact")
+    Visitor(client).submit("demo-contact")
+
+    assert tallies(app, "demo-contact") == {"view": 2, "contact": 2, "qualify": 2}
