@@ -5,10 +5,29 @@ Revises: 71c0ccb1e0d9
 Create Date: 2026-11-22 17:59:20.045855
 
 """
+from urllib.parse import urlsplit
+
 from alembic import op
 import sqlalchemy as sa
 
-from capture.domain.channels import host_of, source_of
+
+def _host(url):
+    """A URL's lower-case host without www. (a frozen copy of channels.host_of)."""
+    try:
+        host = (urlsplit((url or "").strip()).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def _source(utm_source, referrer, landing_page):
+    """As channels.source_of when this migration was written: the campaign
+    source, else the referring site unless it is the landing page's own."""
+    source = (utm_source or "").strip().lower()
+    if source:
+        return source[:200]
+    host = _host(referrer)
+    return host if host and host != _host(landing_page) else ""
 
 
 # revision identifiers, used by Alembic.
@@ -32,10 +51,13 @@ def _backfill():
         )
     ).all()
     update = sa.text("UPDATE leads SET source = :source WHERE id = :id")
-    for lead_id, utm_source, referrer, landing_page in rows:
-        source = source_of(utm_source, referrer, [host_of(landing_page)] if landing_page else [])
-        if source:
-            bind.execute(update, {"source": source, "id": lead_id})
+    sources = [
+        {"source": _source(utm_source, referrer, landing_page), "id": lead_id}
+        for lead_id, utm_source, referrer, landing_page in rows
+    ]
+    sources = [values for values in sources if values["source"]]
+    for start in range(0, len(sources), 5000):
+        bind.execute(update, sources[start : start + 5000])
 
 
 def upgrade():
