@@ -48,17 +48,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     # "basic": a changed IP address (a phone between networks) keeps the login.
     login_manager.session_protection = "basic"
 
-    from . import cli, errors
+    from . import cli, errors, request_log
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth.roles import SessionInterface
     from .embed import bp as embed_bp
+    from .health import bp as health_bp
     from .insights import bp as insights_bp
     from .intake import bp as intake_bp
     from .sales import bp as sales_bp
 
     app.session_interface = SessionInterface()
     app.register_blueprint(embed_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(sales_bp, url_prefix="/sales")
@@ -68,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.exempt(intake_bp)
     cli.register(app)
     errors.register(app)
+    request_log.register(app)
 
     @app.context_processor
     def language():

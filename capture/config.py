@@ -21,6 +21,7 @@ DEFAULTS = {
     "LEADS_POST_LIMIT": "10 per minute; 100 per hour",
     "LEADS_LOGIN_LIMIT": "5 per minute; 30 per hour",
     "LEADS_PROXY_HOPS": 0,
+    "LEADS_REQUEST_LOG": True,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
 }

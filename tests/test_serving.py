@@ -1,0 +1,111 @@
+"""Production serving: the health check, request logs, and gunicorn with the repo's config."""
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from capture import create_app
+from capture.request_log import logger as request_logger
+
+from .conftest import base_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_health_check_answers_ok_when_the_database_does(client):
+    answer = client.get("/healthz")
+
+    assert answer.status_code == 200
+    assert answer.get_json() == {"status": "ok", "database": "ok"}
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in answer.headers
+
+
+def test_the_health_check_says_unavailable_when_the_database_is_down(tmp_path):
+    unreachable = "postgresql+psycopg://leadgate@127.0.0.1:1/unreachable"
+    answer = create_app(base_config(unreachable, tmp_path)).test_client().get("/healthz")
+
+    assert answer.status_code == 503
+    assert answer.get_json()["status"] == "unavailable"
+    assert answer.headers["Retry-After"] == "30"
+
+
+class Lines(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+def test_each_request_is_logged_as_one_json_line_without_personal_data(app, client):
+    lines = Lines()
+    request_logger.addHandler(lines)
+    try:
+        client.get("/sales/?q=anna.jansen@example.nl", headers={"Cookie": "session=secret"})
+        client.get("/healthz")
+    finally:
+        request_logger.removeHandler(lines)
+
+    first, second = (json.loads(line) for line in lines.lines)
+    assert first["method"] == "GET" and first["path"] == "/sales/" and first["status"] == 302
+    assert second["endpoint"] == "health.healthz" and second["status"] == 200
+    assert isinstance(second["ms"], float)
+    assert "anna" not in lines.lines[0] and "secret" not in lines.lines[0]
+
+
+def test_request_logs_can_be_switched_off(tmp_path):
+    app = create_app(
+        {**base_config(f"sqlite:///{tmp_path}/x.db", tmp_path), "LEADS_REQUEST_LOG": False}
+    )
+    lines = Lines()
+    request_logger.addHandler(lines)
+    try:
+        app.test_client().get("/healthz")
+    finally:
+        request_logger.removeHandler(lines)
+
+    assert lines.lines == []
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_serves_the_app_with_the_repos_config(tmp_path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "LEADGATE_INSTANCE": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/leadgate.db",
+    }
+    env.pop("TEST_DATABASE_URL", None)
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+    server = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        answer = None
+        for _ in range(100):
+            try:
+                answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert answer is not None, "gunicorn did not answer"
+        assert answer.status == 200
+        assert json.loads(answer.read()) == {"status": "ok", "database": "ok"}
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert '"path":"/healthz"' in errors  # the request log reaches gunicorn's stderr
+    assert "Booting worker" in errors
