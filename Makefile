@@ -31,7 +31,8 @@ run: $(VENV)/.installed-run
 	@echo "Sample customer site: http://localhost:$(SITE_PORT)"
 	LEADGATE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app sample_site run \
 		--host 127.0.0.1 --port $(SITE_PORT) & site=$$!; \
-	trap 'kill $$site 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask --app wsgi worker & worker=$$!; \
+	trap 'kill $$site $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.installed-dev

@@ -1,13 +1,16 @@
-"""Command-line tasks: `init-db`, `seed-demo`, `demo-traffic`, `create-user`."""
+"""Command-line tasks: `init-db`, `seed-demo`, `demo-traffic`, `worker`, `create-user`."""
 
+import contextlib
 import os
 import secrets
+import signal
 
 import click
 from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
+from .delivery import deliver_due, run_worker
 from .demo_ebook import build_pdf
 from .demo_traffic import already_seeded, seed_traffic
 from .domain.vocabulary import DEFAULT_INTENT
@@ -129,6 +132,20 @@ def register(app: Flask) -> None:
             return
         made = seed_traffic(visitors, days)
         click.echo(f"Added {visitors} demo visitors over {days} days: {made} leads.")
+
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
+    def worker_command(once):
+        """Deliver notifications from the outbox (e-mail to sales, webhooks).
+        Several may run at once; stop with Ctrl-C or SIGTERM."""
+        if once:
+            click.echo(f"Tried {deliver_due()} notifications.")
+            return
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        click.echo("Delivering notifications; Ctrl-C to stop.")
+        with contextlib.suppress(KeyboardInterrupt):
+            run_worker(stop=lambda: bool(stopping))
 
     @app.cli.command("create-user")
     @click.argument("email")

@@ -299,6 +299,42 @@ class ChannelCost(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+OUTBOX_STATUSES = ("pending", "sending", "delivered", "failed")
+
+
+class Outbox(db.Model):
+    """A notification to deliver (an e-mail to sales, a webhook call), written
+    in the same transaction as the change it announces; the worker sends it.
+
+    `pending` waits for `next_attempt_at`; `sending` is leased to a worker
+    until `lease_until` (a worker that died mid-send is taken over after
+    that); `delivered`; `failed` after the last attempt (admin can retry).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
+        CheckConstraint(_in("channel", ("email", "webhook")), name="channel"),
+        # The worker's question: what is due now, oldest first.
+        Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(10))
+    # Where to: the e-mail addresses or the webhook URL, as set when written.
+    target: Mapped[str] = mapped_column(String(2000))
+    payload: Mapped[dict] = mapped_column(JSON)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Setting(db.Model):
     """A setting the admin edits in the browser, stored as JSON under a key."""
 

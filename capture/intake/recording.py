@@ -12,6 +12,7 @@ from ..counters import count_form_event
 from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
 from ..extensions import begin_write, db
 from ..models import Form, Lead, Submission, utcnow
+from ..outbox import announce_routing
 from ..qualification import current_rules, requalify, touch
 from .attribution import channel_for, source_for
 
@@ -111,6 +112,7 @@ def _add_submission(
         )
         db.session.add(lead)
         db.session.flush()
+    was_opportunity = not new_lead and lead.list == "opportunity"
     _update_answers(lead, answers)
     touch(lead, now)
     submission = Submission(
@@ -128,6 +130,7 @@ def _add_submission(
     db.session.add(submission)
     db.session.flush()
     requalify(lead, current_rules(), first_routing=new_lead)
+    announce_routing(lead, was_opportunity, new_lead)
     if submission.form_id is not None:
         # Last: the counter's row stays locked until commit (PostgreSQL).
         count_form_event(submission.form_id, "contact", now)
@@ -196,8 +199,10 @@ def complete_submission(submission_id: int, form_id: int, answers: dict) -> Subm
     given = {k: v for k, v in answers.items() if v not in (None, "")}
     submission.answers = {**submission.answers, **given}
     submission.completed_at = utcnow()
+    was_opportunity = lead.list == "opportunity"
     _update_answers(lead, given)
     requalify(lead, current_rules())
+    announce_routing(lead, was_opportunity, new_lead=False)
     count_form_event(form_id, "qualify", submission.completed_at)
     db.session.commit()
     return submission

@@ -1,0 +1,83 @@
+"""Writing notifications: an outbox row per destination, in the transaction
+that changes the lead, so a notification exists exactly when the change does.
+
+The worker (capture/delivery.py) sends them. Destinations are settings:
+LEADS_NOTIFY_EMAIL (sales' inbox) and LEADS_WEBHOOK_URL.
+"""
+
+from flask import current_app, has_request_context, url_for
+
+from .extensions import db
+from .models import Form, Lead, Outbox, utcnow
+
+OPPORTUNITY = "lead.opportunity"
+NEW_LEAD = "lead.created"
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def lead_payload(lead: Lead, event: str) -> dict:
+    """What a notification says: the event and the lead, as plain JSON values."""
+    form = db.session.get(Form, lead.first_form_id) if lead.first_form_id else None
+    url = None
+    if has_request_context():
+        url = url_for("sales.lead", lead_id=lead.id, _external=True)
+    return {
+        "event": event,
+        "occurred_at": _iso(utcnow()),
+        "lead": {
+            "id": lead.id,
+            "url": url,
+            "name": lead.name,
+            "email": lead.email,
+            "phone": lead.phone,
+            "company": lead.company,
+            "sector": lead.sector,
+            "headcount": lead.headcount,
+            "role": lead.role,
+            "list": lead.list,
+            "reason": lead.reason,
+            "score": lead.score,
+            "channel": lead.channel,
+            "source": lead.source,
+            "campaign": lead.utm_campaign,
+            "form": form.slug if form else None,
+            "first_interest_at": _iso(lead.first_interest_at),
+        },
+    }
+
+
+def destinations() -> list[tuple[str, str]]:
+    """(channel, target) for every destination set up: e-mail, webhook or both."""
+    config = current_app.config
+    found = []
+    emails = [a.strip() for a in config["LEADS_NOTIFY_EMAIL"].split(",") if a.strip()]
+    if emails and config["LEADS_SMTP_HOST"]:
+        found.append(("email", ", ".join(emails)))
+    if config["LEADS_WEBHOOK_URL"]:
+        found.append(("webhook", config["LEADS_WEBHOOK_URL"]))
+    return found
+
+
+def announce(lead: Lead, event: str) -> None:
+    """Add the outbox rows for `event` about `lead` (the caller commits)."""
+    places = destinations()
+    if not places:
+        return
+    db.session.flush()  # the lead's id and values as stored
+    payload = lead_payload(lead, event)
+    for channel, target in places:
+        db.session.add(
+            Outbox(event=event, channel=channel, target=target, payload=payload, lead_id=lead.id)
+        )
+
+
+def announce_routing(lead: Lead, was_opportunity: bool, new_lead: bool) -> None:
+    """After a submission routed `lead`: announce a new opportunity (and, when
+    LEADS_NOTIFY_EVERY_LEAD is on, every new lead)."""
+    if lead.list == "opportunity" and not was_opportunity:
+        announce(lead, OPPORTUNITY)
+    elif new_lead and current_app.config["LEADS_NOTIFY_EVERY_LEAD"]:
+        announce(lead, NEW_LEAD)

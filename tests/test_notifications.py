@@ -1,0 +1,309 @@
+"""Speed to lead: an opportunity reaches sales' inbox and a webhook, through the
+outbox, exactly once — against a real local SMTP server and HTTP receiver."""
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from bs4 import BeautifulSoup
+from werkzeug.wrappers import Request, Response
+
+from capture.cli import seed_demo
+from capture.delivery import deliver_due
+from capture.extensions import db
+from capture.models import Lead, Outbox, utcnow
+
+from .conftest import PASSWORD
+from .servers import served
+from .visitor import Visitor, page_inputs
+
+SECRET = "webhook-test-secret"
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message it was given."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port: aiosmtpd checks it can connect
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+class Receiver:
+    """A webhook receiver that fails its first `failures` calls with a 503."""
+
+    def __init__(self, failures: int = 0):
+        self.failures, self.calls, self.lock = failures, [], threading.Lock()
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        with self.lock:
+            self.calls.append((dict(request.headers), request.get_data()))
+            failing = len(self.calls) <= self.failures
+        answer = Response("down", status=503) if failing else Response("ok", status=200)
+        return answer(environ, start_response)
+
+    @property
+    def delivered(self):
+        return self.calls[self.failures :]
+
+
+@pytest.fixture
+def receiver():
+    target = Receiver()
+    with served(target) as port:
+        target.url = f"http://127.0.0.1:{port}/hooks/leadgate"
+        yield target
+
+
+@pytest.fixture
+def notifying(make_app, smtp, receiver):
+    """An app that tells sales by e-mail and webhook, retrying without pause."""
+
+    def build(**overrides):
+        settings = {
+            "LEADS_NOTIFY_EMAIL": "sales@bakkerij.example, boss@bakkerij.example",
+            "LEADS_SMTP_HOST": "127.0.0.1",
+            "LEADS_SMTP_PORT": smtp.port,
+            "LEADS_SMTP_TLS": "none",
+            "LEADS_WEBHOOK_URL": receiver.url,
+            "LEADS_WEBHOOK_SECRET": SECRET,
+            "LEADS_OUTBOX_BACKOFF_SECONDS": 0,
+        }
+        app = make_app(**{**settings, **overrides})
+        with app.app_context():
+            seed_demo()
+        return app
+
+    return build
+
+
+def outbox(app) -> list[tuple[str, str, str]]:
+    with app.app_context():
+        rows = db.session.scalars(db.select(Outbox).order_by(Outbox.id)).all()
+        return [(row.event, row.channel, row.status) for row in rows]
+
+
+def deliver_all(app, rounds: int = 10) -> None:
+    with app.app_context():
+        for _ in range(rounds):
+            if not deliver_due():
+                break
+
+
+def test_an_opportunity_writes_its_notifications_with_the_lead(notifying):
+    app = notifying()
+    Visitor(app.test_client()).submit("demo-contact")
+
+    assert outbox(app) == [
+        ("lead.opportunity", "email", "pending"),
+        ("lead.opportunity", "webhook", "pending"),
+    ]
+    with app.app_context():
+        row = db.session.scalars(db.select(Outbox)).first()
+        lead = db.session.get(Lead, row.lead_id)
+        assert row.payload["lead"]["email"] == lead.email == "anna@bakkerij-jansen.nl"
+        assert row.payload["lead"]["url"] == f"http://localhost/sales/leads/{lead.id}"
+        assert row.target == "sales@bakkerij.example, boss@bakkerij.example"
+
+
+def test_a_nurture_lead_is_not_announced_unless_every_lead_is_asked_for(notifying):
+    quiet = notifying()
+    Visitor(quiet.test_client()).submit("demo-ebook")
+    assert outbox(quiet) == []
+
+    # (Both apps share the test database.)
+    chatty = notifying(LEADS_NOTIFY_EVERY_LEAD=True)
+    Visitor(chatty.test_client()).submit("demo-ebook", contact={"email": "piet@example.nl"})
+    assert [event for event, _, _ in outbox(chatty)] == ["lead.created", "lead.created"]
+
+
+def test_the_worker_delivers_an_opportunity_by_email_and_signed_webhook_once(
+    notifying, smtp, receiver
+):
+    app = notifying()
+    Visitor(app.test_client()).submit("demo-contact")
+
+    first = app.test_cli_runner().invoke(args=["worker", "--once"])
+    again = app.test_cli_runner().invoke(args=["worker", "--once"])
+
+    assert "Tried 2 notifications." in first.output and "Tried 0" in again.output
+    (mail,) = smtp.messages
+    assert mail.rcpt_tos == ["sales@bakkerij.example", "boss@bakkerij.example"]
+    text = mail.content.decode()
+    assert "Subject: New opportunity: Anna Jansen (Bakkerij Jansen)" in text
+    assert "Open the lead: http://localhost/sales/leads/" in text
+    ((headers, body),) = receiver.calls
+    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["X-Leadgate-Signature"], expected)
+    assert headers["X-Leadgate-Event"] == "lead.opportunity"
+    assert json.loads(body)["lead"]["company"] == "Bakkerij Jansen"
+    assert [status for _, _, status in outbox(app)] == ["delivered", "delivered"]
+
+
+def test_a_receiver_that_fails_twice_gets_the_notification_on_the_third_try(notifying, receiver):
+    receiver.failures = 2
+    app = notifying(LEADS_NOTIFY_EMAIL="")
+    Visitor(app.test_client()).submit("demo-contact")
+
+    deliver_all(app)
+
+    assert len(receiver.calls) == 3 and len(receiver.delivered) == 1
+    with app.app_context():
+        (row,) = db.session.scalars(db.select(Outbox)).all()
+        assert (row.status, row.attempts, row.last_error) == ("delivered", 3, None)
+
+
+def test_a_failing_receiver_is_given_up_on_and_admin_can_try_again(notifying, receiver, users):
+    receiver.failures = 99
+    app = notifying(LEADS_NOTIFY_EMAIL="", LEADS_OUTBOX_MAX_ATTEMPTS=3)
+    client = app.test_client()
+    Visitor(client).submit("demo-contact")
+    deliver_all(app)
+    assert outbox(app) == [("lead.opportunity", "webhook", "failed")]
+
+    with app.app_context():
+        from werkzeug.security import generate_password_hash
+
+        from capture.models import User
+
+        db.session.add(
+            User(
+                email="boss@leadgate.test",
+                role="admin",
+                password_hash=generate_password_hash(PASSWORD),
+            )
+        )
+        db.session.commit()
+    token = page_inputs(client.get("/login").get_data(as_text=True))["csrf_token"]
+    client.post(
+        "/login", data={"csrf_token": token, "email": "boss@leadgate.test", "password": PASSWORD}
+    )
+    page = BeautifulSoup(client.get("/admin/notifications").get_data(as_text=True), "html.parser")
+    assert "the webhook answered 503" in page.get_text()
+    retry = page.find("button", string="Try again").find_parent("form")
+    receiver.failures = 0
+    answer = client.post(retry["action"], data=page_inputs(str(retry)))
+
+    assert answer.status_code == 303
+    deliver_all(app)
+    assert outbox(app) == [("lead.opportunity", "webhook", "delivered")]
+
+
+def test_several_workers_at_once_deliver_each_notification_once(notifying, receiver):
+    app = notifying(LEADS_NOTIFY_EMAIL="")
+    with app.app_context():
+        for number in range(40):
+            db.session.add(
+                Outbox(
+                    event="lead.opportunity",
+                    channel="webhook",
+                    target=receiver.url,
+                    payload={"n": number},
+                )
+            )
+        db.session.commit()
+
+    def work():
+        with app.app_context():
+            while deliver_due(batch=3):
+                pass
+            db.session.remove()
+
+    workers = [threading.Thread(target=work) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+
+    deliveries = [headers["X-Leadgate-Delivery"] for headers, _ in receiver.calls]
+    assert len(deliveries) == 40 and len(set(deliveries)) == 40
+    assert {status for _, _, status in outbox(app)} == {"delivered"}
+
+
+def test_a_notification_left_by_a_worker_that_died_is_taken_over_after_its_lease(
+    notifying, receiver
+):
+    app = notifying(LEADS_NOTIFY_EMAIL="")
+    with app.app_context():
+        stuck = Outbox(
+            event="lead.opportunity",
+            channel="webhook",
+            target=receiver.url,
+            payload={},
+            status="sending",
+            attempts=1,
+            lease_until=utcnow() - timedelta(seconds=1),
+        )
+        still_leased = Outbox(
+            event="lead.opportunity",
+            channel="webhook",
+            target=receiver.url,
+            payload={},
+            status="sending",
+            attempts=1,
+            lease_until=utcnow() + timedelta(minutes=1),
+        )
+        db.session.add_all([stuck, still_leased])
+        db.session.commit()
+
+    deliver_all(app)
+
+    assert [status for _, _, status in outbox(app)] == ["delivered", "sending"]
+
+
+def test_an_unsigned_webhook_is_never_sent(notifying, receiver):
+    app = notifying(LEADS_NOTIFY_EMAIL="", LEADS_WEBHOOK_SECRET="", LEADS_OUTBOX_MAX_ATTEMPTS=1)
+    Visitor(app.test_client()).submit("demo-contact")
+
+    deliver_all(app)
+
+    assert receiver.calls == []
+    with app.app_context():
+        (row,) = db.session.scalars(db.select(Outbox)).all()
+        assert row.status == "failed" and "LEADS_WEBHOOK_SECRET" in row.last_error
+
+
+def test_a_running_worker_tells_sales_of_a_new_opportunity_while_it_runs(notifying, smtp):
+    app = notifying(LEADS_WEBHOOK_URL="", LEADS_WORKER_POLL_SECONDS=0.05)
+    stop = threading.Event()
+
+    def worker():
+        from capture.delivery import run_worker
+
+        with app.app_context():
+            run_worker(stop=stop.is_set)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        Visitor(app.test_client()).submit("demo-contact")
+        for _ in range(200):
+            if smtp.messages:
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+    assert len(smtp.messages) == 1
