@@ -21,10 +21,12 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import or_
 
 from .extensions import begin_write, db
 from .models import Outbox, utcnow
+from .outbox import VISITOR_CONFIRM
 
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
@@ -99,8 +101,40 @@ def call_webhook(item: Claimed) -> None:
         raise DeliveryError(f"the webhook could not be reached: {error}") from error
 
 
+def visitor_email(item: Claimed) -> EmailMessage:
+    """The e-mail to the person who filled a form, in their language."""
+    payload = item.payload
+    with force_locale(payload.get("language") or "en"):
+        if item.event == VISITOR_CONFIRM:
+            subject = gettext("Please confirm your sign-up: %(title)s", title=payload["form_title"])
+            body = gettext(
+                "Hello %(name)s,\n\nPlease confirm that you want to receive %(title)s by "
+                "opening this link and pressing the button:\n\n%(link)s\n\n"
+                "Did not sign up? Then ignore this e-mail; you will not hear from us.\n",
+                name=payload["name"],
+                title=payload["form_title"],
+                link=payload["link"],
+            )
+        else:
+            subject = gettext("Your download: %(title)s", title=payload["form_title"])
+            body = gettext(
+                "Hello %(name)s,\n\nThank you for your interest. Here is your download "
+                "link; it works for a limited time:\n\n%(link)s\n",
+                name=payload["name"],
+                link=payload["link"],
+            )
+    message = EmailMessage()
+    message["Subject"], message["To"] = subject, item.target
+    message["From"] = current_app.config["LEADS_SMTP_SENDER"]
+    message["X-Leadgate-Delivery"] = str(item.id)
+    message.set_content(body)
+    return message
+
+
 def email_for(item: Claimed) -> EmailMessage:
     """The e-mail to sales: who, from where, why, and a link to the lead."""
+    if item.event.startswith("visitor."):
+        return visitor_email(item)
     lead = item.payload["lead"]
     what = "New opportunity" if item.event == "lead.opportunity" else "New lead"
     who = f"{lead['name']} ({lead['company']})" if lead.get("company") else lead["name"]

@@ -5,7 +5,7 @@ import secrets
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -82,6 +82,10 @@ class Form(db.Model):
     # Origins allowed to frame the form, e.g. ["https://www.example.nl"].
     allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
     ebook_id: Mapped[int | None] = mapped_column(ForeignKey("ebooks.id"))
+    # A gate: also send the download link to the visitor by e-mail.
+    email_download: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A newsletter: the sign-up is confirmed by a link sent by e-mail.
+    double_opt_in: Mapped[bool] = mapped_column(default=True, server_default=true())
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -171,6 +175,8 @@ class Lead(Attribution, db.Model):
     # How an opportunity ended: None (open), "won" or "lost".
     outcome: Mapped[str | None] = mapped_column(String(10))
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person confirmed a newsletter sign-up through the e-mailed link.
+    newsletter_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # `list` is a column of this class, hence builtins.list here.

@@ -6,12 +6,16 @@ LEADS_NOTIFY_EMAIL (sales' inbox) and LEADS_WEBHOOK_URL.
 """
 
 from flask import current_app, has_request_context, url_for
+from flask_babel import get_locale
 
 from .extensions import db
 from .models import Form, Lead, Outbox, utcnow
 
 OPPORTUNITY = "lead.opportunity"
 NEW_LEAD = "lead.created"
+# E-mails to the person who filled a form.
+VISITOR_DOWNLOAD = "visitor.download"
+VISITOR_CONFIRM = "visitor.confirm"
 
 
 def _iso(moment) -> str | None:
@@ -81,3 +85,23 @@ def announce_routing(lead: Lead, was_opportunity: bool, new_lead: bool) -> None:
         announce(lead, OPPORTUNITY)
     elif new_lead and current_app.config["LEADS_NOTIFY_EVERY_LEAD"]:
         announce(lead, NEW_LEAD)
+
+
+def mail_visitor(lead: Lead, form: Form, event: str, link: str) -> bool:
+    """Queue an e-mail to the person: their download link (VISITOR_DOWNLOAD) or
+    the link that confirms a newsletter sign-up (VISITOR_CONFIRM), in the
+    form's language or else the one they were shown. Needs a mail server
+    (LEADS_SMTP_HOST); returns whether it was queued. The caller commits."""
+    if not current_app.config["LEADS_SMTP_HOST"]:
+        return False
+    payload = {
+        "event": event,
+        "language": form.language or str(get_locale() or "en"),
+        "form_title": form.title,
+        "name": lead.name,
+        "link": link,
+    }
+    db.session.add(
+        Outbox(event=event, channel="email", target=lead.email, payload=payload, lead_id=lead.id)
+    )
+    return True

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 from capture.cli import seed_demo
 from capture.delivery import deliver_due
 from capture.extensions import db
-from capture.models import Lead, Outbox, utcnow
+from capture.models import Form, Lead, Outbox, utcnow
 
 from .conftest import PASSWORD
 from .servers import served
@@ -307,3 +307,83 @@ def test_a_running_worker_tells_sales_of_a_new_opportunity_while_it_runs(notifyi
         thread.join(timeout=10)
 
     assert len(smtp.messages) == 1
+
+
+def visitor_mail(smtp, to: str) -> str:
+    (mail,) = [m for m in smtp.messages if m.rcpt_tos == [to]]
+    from email import message_from_bytes, policy
+
+    message = message_from_bytes(mail.content, policy=policy.default)
+    return f"Subject: {message['Subject']}\n\n{message.get_content()}"
+
+
+def test_a_gate_can_e_mail_the_download_link_to_the_visitor_in_their_language(notifying, smtp):
+    app = notifying(LEADS_WEBHOOK_URL="", LEADS_NOTIFY_EMAIL="")
+    with app.app_context():
+        gate = db.session.scalar(db.select(Form).where(Form.slug == "demo-ebook"))
+        gate.email_download = True
+        db.session.commit()
+    client = app.test_client()
+
+    done = Visitor(client, headers={"Accept-Language": "nl"}).submit("demo-ebook")
+    deliver_all(app)
+
+    assert "We hebben de link ook naar u gemaild." in done.get_data(as_text=True)
+    text = visitor_mail(smtp, "anna@bakkerij-jansen.nl")
+    assert text.startswith("Subject: Uw download: ")
+    link = next(word for word in text.split() if "/d/" in word)
+    ebook = client.get(link.replace("http://localhost", ""))
+    assert ebook.status_code == 200 and ebook.data.startswith(b"%PDF-")
+
+
+@pytest.fixture
+def newsletter(notifying):
+    app = notifying(LEADS_WEBHOOK_URL="", LEADS_NOTIFY_EMAIL="")
+    with app.app_context():
+        db.session.add(
+            Form(slug="news", kind="newsletter", title="The monthly newsletter", intent="low")
+        )
+        db.session.commit()
+    return app
+
+
+def test_a_newsletter_sign_up_is_confirmed_only_by_pressing_the_e_mailed_button(newsletter, smtp):
+    client = newsletter.test_client()
+    done = Visitor(client).submit("news")
+    deliver_all(newsletter)
+    text = visitor_mail(smtp, "anna@bakkerij-jansen.nl")
+    link = next(word for word in text.split() if "/c/" in word).replace("http://localhost", "")
+
+    opened = client.get(link)  # a mail scanner opening the link confirms nothing
+    with newsletter.app_context():
+        assert db.session.scalar(db.select(Lead.newsletter_confirmed_at)) is None
+    button = BeautifulSoup(opened.get_data(as_text=True), "html.parser").select_one("form")
+    confirmed = client.post(button["action"])
+    again = client.post(button["action"])
+
+    assert "please confirm your sign-up" in done.get_data(as_text=True)
+    assert text.startswith("Subject: Please confirm your sign-up: The monthly newsletter")
+    assert confirmed.status_code == again.status_code == 200
+    assert "You are on the list" in confirmed.get_data(as_text=True)
+    assert "Set-Cookie" not in confirmed.headers
+    with newsletter.app_context():
+        (when,) = db.session.scalars(db.select(Lead.newsletter_confirmed_at)).all()
+        assert when is not None
+
+
+def test_a_forged_confirmation_link_is_not_found(newsletter):
+    assert newsletter.test_client().get("/c/not-a-real-token").status_code == 404
+    assert newsletter.test_client().post("/c/not-a-real-token").status_code == 404
+
+
+def test_without_a_mail_server_no_visitor_mail_is_promised(make_app):
+    app = make_app()
+    with app.app_context():
+        seed_demo()
+        db.session.add(Form(slug="news", kind="newsletter", title="News", intent="low"))
+        db.session.commit()
+
+    done = Visitor(app.test_client()).submit("news")
+
+    assert "You are on the list" in done.get_data(as_text=True)
+    assert outbox(app) == []

@@ -11,7 +11,14 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -213,6 +220,8 @@ class FormSettingsForm(FlaskForm):
         default=None,
         invalid_choice_message="Choose one of the uploaded e-books.",
     )
+    email_download = BooleanField("Also e-mail the download link to the visitor")
+    double_opt_in = BooleanField("Ask new subscribers to confirm by e-mail", default=True)
 
     def __init__(self, *args, form_id: int | None = None, fixed_slug: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -274,6 +283,8 @@ class FormSettingsForm(FlaskForm):
         form.booking_url = self.booking_url.data or None
         form.allowed_origins = self.origins
         form.ebook_id = self.ebook_id.data if form.kind == "gate" else None
+        form.email_download = bool(self.email_download.data)
+        form.double_opt_in = bool(self.double_opt_in.data)
 
 
 class EbookFileForm(FlaskForm):

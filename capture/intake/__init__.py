@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("intake", __name__)
 
-from . import downloads, views  # noqa: E402,F401  (registers the routes on bp)
+from . import confirm, downloads, views  # noqa: E402,F401  (registers the routes on bp)

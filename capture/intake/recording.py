@@ -65,6 +65,7 @@ def _add_submission(
     attribution: dict,
     one_step: bool = False,
     source: str = "",
+    then: Callable[[Submission, Lead], None] | None = None,
     **origin,
 ) -> Submission:
     """Find or create the lead for `answers`, add a submission and route the lead.
@@ -131,6 +132,8 @@ def _add_submission(
     db.session.flush()
     requalify(lead, current_rules(), first_routing=new_lead)
     announce_routing(lead, was_opportunity, new_lead)
+    if then is not None:
+        then(submission, lead)
     if submission.form_id is not None:
         # Last: the counter's row stays locked until commit (PostgreSQL).
         count_form_event(submission.form_id, "contact", now)
@@ -161,7 +164,12 @@ def _committed_with_retries(record: Callable[[], Submission], attempts: int = 3)
 
 
 def record_contact_step(
-    form: Form, contact: dict, attribution: dict, nonce: str, host: str
+    form: Form,
+    contact: dict,
+    attribution: dict,
+    nonce: str,
+    host: str,
+    then: Callable[[Submission, Lead], None] | None = None,
 ) -> Submission:
     """Store the contact step: find or create the lead, add a submission, route.
 
@@ -169,20 +177,34 @@ def record_contact_step(
     returns the first submission instead of adding a second. Raises NonceTaken
     when the rendering was already sent for another e-mail address, and
     IntegrityError only if the database keeps refusing after retries.
+    `then(submission, lead)` runs for a new submission before it is committed.
     """
     channel, source = channel_for(attribution, host), source_for(attribution, host)
     return _committed_with_retries(
         lambda: _add_submission(
-            contact, nonce, form.intent, channel, attribution, source=source, form_id=form.id
+            contact,
+            nonce,
+            form.intent,
+            channel,
+            attribution,
+            source=source,
+            then=then,
+            form_id=form.id,
         )
     )
 
 
-def complete_submission(submission_id: int, form_id: int, answers: dict) -> Submission | None:
+def complete_submission(
+    submission_id: int,
+    form_id: int,
+    answers: dict,
+    then: Callable[[Submission, Lead], None] | None = None,
+) -> Submission | None:
     """Store the qualifying step on its submission and route the lead again.
 
     Completing a submission twice changes nothing the second time. Returns
     None when no such submission of that form exists (erased since).
+    `then(submission, lead)` runs on the first completion, before the commit.
     """
     begin_write()
     submission = db.session.scalars(
@@ -203,6 +225,8 @@ def complete_submission(submission_id: int, form_id: int, answers: dict) -> Subm
     _update_answers(lead, given)
     requalify(lead, current_rules())
     announce_routing(lead, was_opportunity, new_lead=False)
+    if then is not None:
+        then(submission, lead)
     count_form_event(form_id, "qualify", submission.completed_at)
     db.session.commit()
     return submission

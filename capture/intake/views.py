@@ -15,8 +15,10 @@ from ..counters import count_view
 from ..extensions import db, limiter
 from ..htmx import is_htmx, vary_on_htmx
 from ..models import Form, Lead, Submission
+from ..outbox import VISITOR_CONFIRM, VISITOR_DOWNLOAD, mail_visitor
 from . import bp
 from .attribution import attribution_for_page, attribution_from_values
+from .confirm import confirm_url
 from .downloads import download_url
 from .forms import ContactStepForm, QualifyStepForm, questions_for
 from .recording import NonceTaken, complete_submission, record_contact_step
@@ -198,6 +200,26 @@ def too_many_posts(error):
     return _contact_step(form, fields, attribution_from_values(request.form), notice, status=429)
 
 
+def _after_contact(form: Form):
+    """A newsletter with double opt-in: e-mail the link that confirms the sign-up."""
+
+    def mail_confirmation(submission: Submission, lead: Lead) -> None:
+        if form.kind == "newsletter" and form.double_opt_in and not lead.newsletter_confirmed_at:
+            mail_visitor(lead, form, VISITOR_CONFIRM, confirm_url(submission))
+
+    return mail_confirmation
+
+
+def _after_qualify(form: Form):
+    """A gate that says so: e-mail the download link as well."""
+
+    def mail_download(submission: Submission, lead: Lead) -> None:
+        if form.kind == "gate" and form.ebook_id and form.email_download:
+            mail_visitor(lead, form, VISITOR_DOWNLOAD, download_url(submission))
+
+    return mail_download
+
+
 def _post_contact(form: Form):
     attribution = attribution_from_values(request.form)
     fields = questions_for(ContactStepForm, form.questions, request.form)
@@ -217,7 +239,9 @@ def _post_contact(form: Form):
     if not valid:
         return _contact_step(form, fields, attribution, status=422, **again)
     try:
-        submission = record_contact_step(form, fields.data, attribution, token.nonce, request.host)
+        submission = record_contact_step(
+            form, fields.data, attribution, token.nonce, request.host, then=_after_contact(form)
+        )
     except NonceTaken:
         return _contact_step(form, fields, attribution, NOTICES["invalid"], 422, **again)
     if submission.completed_at is not None:
@@ -236,7 +260,7 @@ def _post_qualify(form: Form):
         return _contact_step(form, contact, attribution, NOTICES["invalid"], status=422)
     if not fields.validate():
         return _qualify_step(form, submission_id, fields, status=422)
-    submission = complete_submission(submission_id, form.id, fields.data)
+    submission = complete_submission(submission_id, form.id, fields.data, then=_after_qualify(form))
     if submission is None:
         abort(404)
     return _done(form, submission)

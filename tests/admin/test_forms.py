@@ -463,3 +463,15 @@ def test_an_ipv6_origin_with_a_zone_id_is_refused(app, admin):
 
     assert answer.status_code == 422
     assert "zone id" in field_errors(answer)["allowed_origins"]
+
+
+def test_visitor_e_mails_are_set_per_form_and_double_opt_in_is_on_by_default(app, admin):
+    create_form(admin, slug="news", kind="newsletter")
+    news = stored_form(app, "news")
+    assert (news.double_opt_in, news.email_download) == (True, False)
+
+    path = f"/admin/forms/{news.id}"
+    post_settings(admin, path, double_opt_in=None, email_download="y")
+
+    news = stored_form(app, "news")
+    assert (news.double_opt_in, news.email_download) == (False, True)

@@ -1,0 +1,70 @@
+"""Double opt-in for newsletters: the e-mailed link `/c/<token>` confirms a sign-up.
+
+The link opens a page with a button; only pressing it (a POST) confirms,
+because mail scanners open links in e-mails by themselves.
+"""
+
+from flask import abort, current_app, render_template, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..extensions import begin_write, db
+from ..models import Lead, Submission, utcnow
+from . import bp
+from .recording import locked_lead
+
+CONFIRM_SALT = "leadgate.confirm"
+# How long the confirmation link works.
+CONFIRM_MAX_AGE = 14 * 86400
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+
+
+def confirm_url(submission: Submission) -> str:
+    """The link that confirms `submission`'s newsletter sign-up."""
+    token = _serializer().dumps({"s": submission.id})
+    return url_for("intake.confirm", token=token, _external=True)
+
+
+def _submission_of(token: str) -> Submission | None:
+    """The signed-up submission; 404 for a forged link, None when it expired."""
+    try:
+        payload = _serializer().loads(token, max_age=CONFIRM_MAX_AGE)
+    except SignatureExpired:
+        return None
+    except BadSignature:
+        abort(404)
+    submission = db.session.get(Submission, payload.get("s")) if isinstance(payload, dict) else None
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def _expired():
+    return render_template("intake/confirm.html", state="expired"), 410
+
+
+@bp.get("/c/<token>")
+def confirm(token: str):
+    """The page with the button that confirms."""
+    submission = _submission_of(token)
+    if submission is None:
+        return _expired()
+    lead = db.session.get(Lead, submission.lead_id)
+    state = "done" if lead.newsletter_confirmed_at else "ask"
+    return render_template("intake/confirm.html", state=state, form=submission.form, token=token)
+
+
+@bp.post("/c/<token>")
+def confirm_signup(token: str):
+    """Confirm the sign-up; pressing the button again changes nothing."""
+    submission = _submission_of(token)
+    if submission is None:
+        return _expired()
+    begin_write()
+    lead = locked_lead(Lead.id == submission.lead_id)
+    if lead.newsletter_confirmed_at is None:
+        lead.newsletter_confirmed_at = utcnow()
+    db.session.commit()
+    return render_template("intake/confirm.html", state="done", form=submission.form)
