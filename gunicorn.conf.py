@@ -22,3 +22,7 @@ accesslog = None
 errorlog = "-"
 # Client addresses come through ProxyFix (LEADS_PROXY_HOPS), not gunicorn.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket defaults to one path per user, which two
+# instances on one host would share; switch it on with a path of its own.
+control_socket_disable = "GUNICORN_CONTROL_SOCKET" not in os.environ
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "gunicorn.ctl")

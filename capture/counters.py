@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
+from .errors import release_session
 from .extensions import begin_write, db
 from .models import FORM_EVENTS, FormCount, utcnow
 
@@ -53,7 +54,6 @@ def count_view(app: Flask, form_id: int) -> None:
             count_form_event(form_id, "view")
             db.session.commit()
         except SQLAlchemyError:
-            db.session.rollback()
             app.logger.warning("form view of form %s not counted", form_id, exc_info=True)
         finally:
-            db.session.remove()
+            release_session()

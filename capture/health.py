@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from .errors import release_session
 from .extensions import db, limiter
 
 bp = Blueprint("health", __name__)
@@ -19,10 +20,9 @@ def healthz():
     """200 with {"status": "ok"} when the database answers, else 503 to try again."""
     try:
         db.session.execute(text("SELECT 1"))
-        db.session.rollback()
         response = jsonify(status="ok", database="ok")
     except SQLAlchemyError as error:
-        db.session.rollback()
+        release_session()
         current_app.logger.error("health check: database unavailable: %s", error)
         response = jsonify(status="unavailable", database="unreachable")
         response.status_code = 503

@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from capture import create_app
 from capture.request_log import logger as request_logger
 
@@ -109,3 +111,26 @@ def test_gunicorn_serves_the_app_with_the_repos_config(tmp_path):
         _, errors = server.communicate(timeout=30)
     assert '"path":"/healthz"' in errors  # the request log reaches gunicorn's stderr
     assert "Booting worker" in errors
+
+
+def test_a_connection_the_database_dropped_does_not_fail_the_end_of_a_request(app):
+    # PostgreSQL: the backend is terminated after the request's last query.
+    # Rolling that connection back would raise after the answer was made
+    # (a bare 500); release_session discards it instead.
+    from sqlalchemy import create_engine, text
+
+    from capture.errors import release_session
+    from capture.extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL: SQLite connections are not dropped by a server")
+    with app.app_context():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        killer = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+        with killer.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        killer.dispose()
+
+        release_session()  # must not raise
+
+        assert db.session.execute(text("SELECT 1")).scalar_one() == 1  # a fresh connection
