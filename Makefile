@@ -71,6 +71,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/sales_list.py
 	$(BIN)/python bench/insights.py
 	$(BIN)/python bench/widget_weight.py
+	$(BIN)/python bench/intake_throughput.py
+	$(BIN)/python bench/widget_tti.py
 
 # Nothing is lost: 10,000 whole submissions by 32 visitors against gunicorn on
 # SQLite, checked in the database (--db postgresql, --kill-worker, --outage:
