@@ -2,16 +2,13 @@
 
 `python bench/intake_throughput.py --db sqlite|postgresql` starts, one after
 the other and with the same gunicorn.conf.py and worker count, the minimal
-app (bench/minimal_app.py: GET a signed form, POST it, one row inserted)
-and Leadgate on a fresh database (`init-db` + `seed-demo`), and drives each
-with N concurrent clients (threads, one HTTP connection each) doing whole
-submissions for a fixed time:
+app (bench/minimal_app.py: a signed form in two steps, one row inserted and
+then completed) and Leadgate on a fresh database (`init-db` + `seed-demo`),
+and drives each with N concurrent clients (threads, one HTTP connection
+each) for a fixed time, in two shapes, each app doing the same requests:
 
-- minimal: GET /f/demo-contact, POST the form (2 requests);
-- Leadgate, contact step only: GET /f/demo-contact, POST the contact step
-  (2 requests, the same shape as the minimal app);
-- Leadgate, whole submission: the same plus POST the qualifying step
-  (3 requests).
+- contact step only: GET /f/demo-contact, POST the contact step (2 requests);
+- whole submission: the same plus POST the qualifying step (3 requests).
 
 Posts are sent as htmx sends them from the form (`HX-Request: true`), each
 with a new e-mail address (a new lead). Reports submissions/s and the p50
@@ -212,14 +209,21 @@ def _expect(status: int, page: str, marker: str, what: str) -> None:
         raise Unexpected(f"{what}: HTTP {status}, {page[:200]!r}")
 
 
-def minimal_submission(client: Client, email: str, timings: dict) -> None:
+def minimal_submission(client: Client, email: str, timings: dict, whole: bool) -> None:
     status, page, ms = client.send("GET", f"/f/{SLUG}")
     _expect(status, page, 'name="token"', "GET")
     timings["GET"].append(ms)
+    action = form_action(page)
     fields = {**hidden_inputs(page), "email": email, "name": "Anna Jansen"}
-    status, page, ms = client.send("POST", form_action(page), fields)
-    _expect(status, page, "Thank you", "POST")
-    timings["POST"].append(ms)
+    status, page, ms = client.send("POST", action, fields)
+    _expect(status, page, 'name="step_token"', "POST")
+    timings["POST contact"].append(ms)
+    if not whole:
+        return
+    fields = {**hidden_inputs(page), "sector": "ict", "headcount": "50-99"}
+    status, page, ms = client.send("POST", action, fields)
+    _expect(status, page, "Thank you", "POST qualifying step")
+    timings["POST qualify"].append(ms)
 
 
 def leadgate_submission(client: Client, email: str, timings: dict, whole: bool) -> None:
@@ -360,15 +364,26 @@ def measure(args, folder: Path) -> list[Result]:
     results = []
     load = dict(clients=args.clients, seconds=args.seconds, warmup=args.warmup, count=args.count)
 
+    def shapes(app: str, submission) -> None:
+        for whole in (False, True):
+            name = f"{app} {'whole submission' if whole else 'contact step only'}"
+
+            def submit(client, email, timings, whole=whole):
+                submission(client, email, timings, whole)
+
+            result = drive(name, port, submit, **load)
+            result.requests_per_submission = 3 if whole else 2
+            results.append(result)
+            print(summary_line(result), flush=True)
+
     with database(args.db, "bench_minimal", folder) as url:
         env = app_env(url, args.workers, folder / "minimal")
         run([sys.executable, "bench/minimal_app.py", "init-db"], env)
         log = folder / "minimal.log"
         with gunicorn(["--pythonpath", "bench", "minimal_app:app"], env, log) as port:
-            result = drive("minimal", port, minimal_submission, **load)
-        result.worker_boots = worker_boots(log)
-        results.append(result)
-        print(summary_line(result), flush=True)
+            shapes("minimal", minimal_submission)
+        for result in results:
+            result.worker_boots = worker_boots(log)
 
     with database(args.db, "bench_leadgate", folder) as url:
         env = app_env(url, args.workers, folder / "leadgate")
@@ -376,19 +391,9 @@ def measure(args, folder: Path) -> list[Result]:
         run([str(BIN / "flask"), "--app", "wsgi", "seed-demo"], env)
         log = folder / "leadgate.log"
         with gunicorn(["wsgi:app"], env, log) as port:
-            for whole in (False, True):
-                name = "Leadgate whole submission" if whole else "Leadgate contact step only"
-
-                def submit(client, email, timings, whole=whole):
-                    leadgate_submission(client, email, timings, whole)
-
-                result = drive(name, port, submit, **load)
-                result.requests_per_submission = 3 if whole else 2
-                results.append(result)
-                print(summary_line(result), flush=True)
-        boots = worker_boots(log)
-        for result in results[1:]:
-            result.worker_boots = boots
+            shapes("Leadgate", leadgate_submission)
+        for result in results[2:]:
+            result.worker_boots = worker_boots(log)
     return results
 
 
@@ -403,7 +408,6 @@ def summary_line(result: Result) -> str:
 
 def report(results: list[Result], args) -> bool:
     """Print the tables; return whether the targets are met."""
-    minimal = results[0]
     print(
         f"\n{args.db}, {args.workers} gunicorn workers, {args.clients} clients, "
         f"{args.seconds:g} s measured after {args.warmup:g} s warm-up; "
@@ -422,7 +426,7 @@ def report(results: list[Result], args) -> bool:
             f"| {percentile(posts, 0.5):.1f} | {percentile(posts, 0.99):.1f} "
             f"| {percentile(gets, 0.5):.1f} | {percentile(gets, 0.99):.1f} | {len(result.errors)} |"
         )
-    print("\nPer POST (Leadgate's two steps apart):\n")
+    print("\nPer POST (the two steps apart):\n")
     print("| app | POST | count | p50 ms | p99 ms |")
     print("| --- | --- | ---: | ---: | ---: |")
     for result in results:
@@ -433,10 +437,10 @@ def report(results: list[Result], args) -> bool:
                     f"| {percentile(values, 0.5):.1f} | {percentile(values, 0.99):.1f} |"
                 )
     met = True
-    print("\nLeadgate / minimal:\n")
+    print("\nLeadgate / minimal, the same requests:\n")
     print("| Leadgate run | submissions/s ratio | POST p99 ms | target met |")
     print("| --- | ---: | ---: | --- |")
-    for result in results[1:]:
+    for minimal, result in zip(results[:2], results[2:], strict=True):
         ratio = result.per_second / minimal.per_second if minimal.per_second else 0.0
         p99 = percentile(result.posts(), 0.99)
         ok = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS and not result.errors
@@ -446,7 +450,7 @@ def report(results: list[Result], args) -> bool:
         f"\ntarget: Leadgate ≥ {TARGET_RATIO:g} × the minimal app's submissions/s and "
         f"POST p99 < {TARGET_P99_MS:g} ms, no errors"
     )
-    restarts = [f"{r.name.split()[0]} {r.worker_boots - args.workers}" for r in results[:2]]
+    restarts = [f"{r.name.split()[0]} {r.worker_boots - args.workers}" for r in results[1::2]]
     print(f"workers recycled during the runs (max_requests): {', '.join(restarts)}")
     for result in results:
         for error in result.errors[:3]:

@@ -1,11 +1,17 @@
 """The least an intake can do, as a yardstick for bench/intake_throughput.py.
 
-The same HTTP shape as Leadgate's hosted form, with nothing else: GET
-`/f/<slug>` renders a small form carrying a signed, timestamped token
-(itsdangerous, as capture/intake/tokens.py); POST checks the token, the
-e-mail address (email-validator) and the name, inserts one row and answers
-a small thank-you. No attribution, scoring, routing, counters or
-translations. Flask + Flask-SQLAlchemy on the same databases (a SQLite file
+The same HTTP shape as Leadgate's hosted form, with nothing else:
+
+- GET `/f/<slug>` renders a small form carrying a signed, timestamped token
+  (itsdangerous, as capture/intake/tokens.py);
+- POST (the contact step) checks the token, the e-mail address
+  (email-validator) and the name, inserts one row and answers the second
+  step: two selects and a signed token naming the row;
+- POST with `step=qualify` checks that token and the two answers, updates
+  the row and answers a small thank-you.
+
+No attribution, scoring, routing, counters or translations. Flask +
+Flask-SQLAlchemy on the same databases (a SQLite file
 in WAL mode, or PostgreSQL), served by the repo's gunicorn.conf.py:
 
     DATABASE_URL=sqlite:////tmp/minimal.db python bench/minimal_app.py init-db
@@ -45,6 +51,9 @@ class Signup(db.Model):
     # The token's nonce: a form rendering is stored once, like Leadgate's.
     nonce: Mapped[str] = mapped_column(db.String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(UTC))
+    sector: Mapped[str | None] = mapped_column(db.String(40))
+    headcount: Mapped[str | None] = mapped_column(db.String(20))
+    completed_at: Mapped[datetime | None]
 
 
 @event.listens_for(Engine, "connect")
@@ -59,10 +68,26 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+SECTORS = ("agriculture", "construction", "manufacturing", "retail", "ict", "finance", "other")
+HEADCOUNTS = ("1", "2-9", "10-49", "50-99", "100-249", "250+")
+
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title></head>
 <body><main>
 {% if done %}<p>Thank you, {{ name }}. We will be in touch.</p>
+{% elif step_token %}<h1>{{ title }}</h1>
+{% if error %}<p role="alert">{{ error }}</p>{% endif %}
+<form method="post" action="/f/{{ slug }}">
+  <input type="hidden" name="step" value="qualify">
+  <input type="hidden" name="step_token" value="{{ step_token }}">
+  <label>Sector <select name="sector" required><option value="">Choose</option>
+  {% for value in sectors %}<option value="{{ value }}">{{ value }}</option>{% endfor %}
+  </select></label>
+  <label>Employees <select name="headcount" required><option value="">Choose</option>
+  {% for value in headcounts %}<option value="{{ value }}">{{ value }}</option>{% endfor %}
+  </select></label>
+  <button type="submit">Send</button>
+</form>
 {% else %}<h1>{{ title }}</h1>
 {% if error %}<p role="alert">{{ error }}</p>{% endif %}
 <form method="post" action="/f/{{ slug }}">
@@ -83,6 +108,7 @@ def create_app() -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     db.init_app(app)
     signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="minimal.form")
+    step_signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="minimal.step")
 
     def page(slug, status=200, **context):
         token = signer.dumps({"s": slug, "n": secrets.token_urlsafe(18), "t": int(time.time())})
@@ -97,10 +123,41 @@ def create_app() -> Flask:
             abort(404)
         return page(slug)
 
+    def second_step(slug, signup_id, status=200, error=None):
+        html = render_template(
+            "page.html",
+            title="Two quick questions",
+            slug=slug,
+            step_token=step_signer.dumps(signup_id),
+            sectors=SECTORS,
+            headcounts=HEADCOUNTS,
+            error=error,
+        )
+        return html, status, {"Cache-Control": "no-store"}
+
+    def qualify(slug):
+        try:
+            signup_id = step_signer.loads(request.form.get("step_token", ""), max_age=MAX_AGE)
+        except BadSignature:
+            return page(slug, 422, error="Please send the form again.")
+        sector, headcount = request.form.get("sector"), request.form.get("headcount")
+        if sector not in SECTORS or headcount not in HEADCOUNTS:
+            return second_step(slug, signup_id, 422, error="Please answer both questions.")
+        signup = db.session.get(Signup, signup_id)
+        if signup is None:
+            abort(404)
+        if signup.completed_at is None:  # a second post of the same step changes nothing
+            signup.sector, signup.headcount = sector, headcount
+            signup.completed_at = datetime.now(UTC)
+            db.session.commit()
+        return render_template("page.html", title="Thank you", done=True, name=signup.name)
+
     @app.post("/f/<slug>")
     def submit(slug):
         if slug not in SLUGS:
             abort(404)
+        if request.form.get("step") == "qualify":
+            return qualify(slug)
         email, name = request.form.get("email", ""), request.form.get("name", "").strip()
         try:
             payload = signer.loads(request.form.get("token", ""), max_age=MAX_AGE)
@@ -114,12 +171,14 @@ def create_app() -> Flask:
             return page(slug, 422, error="Please enter a valid e-mail address.", name=name)
         if not name or len(name) > 200:
             return page(slug, 422, error="Please enter your name.", email=email)
-        db.session.add(Signup(slug=slug, email=email, name=name, nonce=payload["n"]))
+        signup = Signup(slug=slug, email=email, name=name, nonce=payload["n"])
+        db.session.add(signup)
         try:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()  # the same rendering sent twice: it is stored already
-        return render_template("page.html", title="Thank you", done=True, name=name)
+            signup = db.session.scalars(db.select(Signup).where(Signup.nonce == payload["n"])).one()
+        return second_step(slug, signup.id)
 
     @app.get("/healthz")
     def healthz():

@@ -5,8 +5,10 @@ no visitor, address or cookie is involved, so they can be kept for good.
 """
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import Flask
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,13 +34,21 @@ def count_form_event(form_id: int, event: str, when: datetime | None = None) -> 
     if event not in FORM_EVENTS:
         raise ValueError(f"unknown form event {event!r}")
     slot = slot_of(when or utcnow())
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(FormCount).values(form_id=form_id, event=event, slot=slot, count=1)
-    statement = statement.on_conflict_do_update(
+    statement = _add_one(db.engine.dialect.name)
+    db.session.execute(statement, {"form_id": form_id, "event": event, "slot": slot})
+
+
+@lru_cache(maxsize=2)
+def _add_one(dialect: str):
+    """INSERT … ON CONFLICT DO UPDATE adding one, built once per dialect."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(FormCount).values(
+        form_id=bindparam("form_id"), event=bindparam("event"), slot=bindparam("slot"), count=1
+    )
+    return statement.on_conflict_do_update(
         index_elements=["form_id", "event", "slot"],
         set_={"count": FormCount.count + 1},
     )
-    db.session.execute(statement)
 
 
 def count_view(app: Flask, form_id: int) -> None:

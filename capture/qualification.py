@@ -61,6 +61,7 @@ def requalify(
     user_id: int | None = None,
     first_routing: bool = False,
     because: str | None = None,
+    intents: list[str] | None = None,
 ) -> None:
     """Rescore `lead` from its answers and submissions and route it again.
 
@@ -68,11 +69,13 @@ def requalify(
     keeps its list and reason; only its score changes. `first_routing` logs
     the routing of a new lead as a change from no list; `because` (e.g. the
     rule change that caused it) goes in front of the logged reason. Call inside the
-    transaction that changed the lead; nothing is committed here.
+    transaction that changed the lead; nothing is committed here. `intents`
+    are those of all its submissions, when the caller knows them already.
     """
-    intents = list(
-        db.session.scalars(db.select(Submission.intent).where(Submission.lead_id == lead.id))
-    )
+    if intents is None:
+        intents = list(
+            db.session.scalars(db.select(Submission.intent).where(Submission.lead_id == lead.id))
+        )
     score, routing = routed(lead, intents, rules)
     lead.fit_score, lead.engagement_score, lead.score = score.fit, score.engagement, score.total
     lead.score_reasons = list(score.reasons)
@@ -81,7 +84,7 @@ def requalify(
     if first_routing or routing.list != lead.list:
         db.session.add(
             ListChange(
-                lead_id=lead.id,
+                lead=lead,
                 from_list=None if first_routing else lead.list,
                 to_list=routing.list,
                 reason=f"{because}: {routing.reason}" if because else routing.reason,

@@ -4,6 +4,8 @@ These forms carry no session CSRF token (public pages set no cookies); the
 signed form token in `tokens.py` protects them instead.
 """
 
+from functools import lru_cache
+
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -53,9 +55,11 @@ TIMELINE_LABELS = {
 
 def _choices(values, labels, placeholder):
     # A value without a label (a sector the admin added) reads as words: "bakeries-retail"
-    # becomes "Bakeries retail".
+    # becomes "Bakeries retail". The labels stay lazy: translated when shown.
     return [SelectChoice("", placeholder)] + [
-        SelectChoice(value, labels.get(value) or value.replace("-", " ").capitalize())
+        SelectChoice(
+            value, labels[value] if value in labels else value.replace("-", " ").capitalize()
+        )
         for value in values
     ]
 
@@ -109,7 +113,12 @@ class ContactStepForm(PublicForm):
 
 def sector_choices() -> list[SelectChoice]:
     """The sectors the admin set up (custom ones are shown as typed)."""
-    return _choices(current_rules().sectors, SECTOR_LABELS, _l("Choose your sector"))
+    return list(_sector_choices(tuple(current_rules().sectors)))
+
+
+@lru_cache(maxsize=32)
+def _sector_choices(sectors: tuple[str, ...]) -> tuple[SelectChoice, ...]:
+    return tuple(_choices(sectors, SECTOR_LABELS, _l("Choose your sector")))
 
 
 class QualifyStepForm(PublicForm):

@@ -7,10 +7,11 @@ received is in the database.
 from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..counters import count_form_event
 from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
-from ..extensions import begin_write, db
+from ..extensions import begin_write, commit_keeping_loaded, db
 from ..models import Form, Lead, Submission, utcnow
 from ..outbox import announce_routing
 from ..qualification import current_rules, requalify, touch
@@ -53,6 +54,14 @@ def locked_lead(condition) -> Lead | None:
     ).one_or_none()
 
 
+def stored_intents(lead_id: int) -> list[str]:
+    """The intents of the lead's stored submissions (pending changes not flushed)."""
+    with db.session.no_autoflush:
+        return list(
+            db.session.scalars(db.select(Submission.intent).where(Submission.lead_id == lead_id))
+        )
+
+
 def _submission_by_nonce(nonce: str) -> Submission | None:
     return db.session.scalars(db.select(Submission).where(Submission.nonce == nonce)).one_or_none()
 
@@ -78,6 +87,7 @@ def _add_submission(
     same person; else NonceTaken.
     """
     key = email_key(answers["email"])
+    rules = current_rules()
     replay = _submission_by_nonce(nonce)
     if replay:
         same_place = (replay.form_id, replay.entered_by_id) == (
@@ -98,7 +108,7 @@ def _add_submission(
     new_lead = lead is None
     if new_lead:
         # The list is set by requalify below; the unique e-mail key makes a
-        # simultaneous first post by the same person fail here and retry.
+        # simultaneous first post by the same person fail at the flush and retry.
         lead = Lead(
             email_key=key,
             email=answers["email"],
@@ -112,12 +122,11 @@ def _add_submission(
             **touch_data,
         )
         db.session.add(lead)
-        db.session.flush()
     was_opportunity = not new_lead and lead.list == "opportunity"
     _update_answers(lead, answers)
     touch(lead, now)
     submission = Submission(
-        lead_id=lead.id,
+        lead=lead,
         nonce=nonce,
         intent=intent,
         answers={k: v for k, v in answers.items() if v not in (None, "")},
@@ -129,8 +138,9 @@ def _add_submission(
         **origin,
     )
     db.session.add(submission)
-    db.session.flush()
-    requalify(lead, current_rules(), first_routing=new_lead)
+    # Nothing is flushed yet: a new lead is stored by one INSERT, routed.
+    intents = [intent] if new_lead else [*stored_intents(lead.id), intent]
+    requalify(lead, rules, first_routing=new_lead, intents=intents)
     announce_routing(lead, was_opportunity, new_lead)
     if then is not None:
         then(submission, lead)
@@ -148,10 +158,10 @@ def _committed_with_retries(record: Callable[[], Submission], attempts: int = 3)
     finds the other one's lead. NonceTaken is not retried.
     """
     for attempt in range(attempts):
-        begin_write()
+        begin_write(keep_loaded=True)
         try:
             submission = record()
-            db.session.commit()
+            commit_keeping_loaded()
             return submission
         except NonceTaken:
             db.session.rollback()
@@ -206,7 +216,7 @@ def complete_submission(
     None when no such submission of that form exists (erased since).
     `then(submission, lead)` runs on the first completion, before the commit.
     """
-    begin_write()
+    begin_write(keep_loaded=True)
     submission = db.session.scalars(
         db.select(Submission)
         .where(Submission.id == submission_id, Submission.form_id == form_id)
@@ -214,21 +224,22 @@ def complete_submission(
         .execution_options(populate_existing=True)
     ).one_or_none()
     if submission is None or submission.completed_at is not None:
-        db.session.commit()
+        commit_keeping_loaded()
         return submission
     # Lock the lead before reading anything of it: sales may be changing it.
     lead = locked_lead(Lead.id == submission.lead_id)
+    set_committed_value(submission, "lead", lead)  # for the page that follows
     given = {k: v for k, v in answers.items() if v not in (None, "")}
     submission.answers = {**submission.answers, **given}
     submission.completed_at = utcnow()
     was_opportunity = lead.list == "opportunity"
     _update_answers(lead, given)
-    requalify(lead, current_rules())
+    requalify(lead, current_rules(), intents=stored_intents(lead.id))
     announce_routing(lead, was_opportunity, new_lead=False)
     if then is not None:
         then(submission, lead)
     count_form_event(form_id, "qualify", submission.completed_at)
-    db.session.commit()
+    commit_keeping_loaded()
     return submission
 
 

@@ -110,7 +110,7 @@ def _qualify_step(form: Form, submission_id: int, fields, status: int = 200):
 
 def _done(form: Form, submission: Submission | None):
     """The thank-you; for a gate with an e-book, its download button."""
-    lead = db.session.get(Lead, submission.lead_id) if submission else None
+    lead = submission.lead if submission else None
     link = download_url(submission) if submission and form.ebook_id else None
     return _respond(form, step="done", lead=lead, download=link)
 
@@ -205,6 +205,7 @@ def _after_contact(form: Form):
 
     def mail_confirmation(submission: Submission, lead: Lead) -> None:
         if form.kind == "newsletter" and form.double_opt_in and not lead.newsletter_confirmed_at:
+            db.session.flush()  # the link names the submission's id
             mail_visitor(lead, form, VISITOR_CONFIRM, confirm_url(submission))
 
     return mail_confirmation
