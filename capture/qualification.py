@@ -1,8 +1,11 @@
 """Applying the rules to a stored lead: score it, route it, log any move."""
 
+import json
 from datetime import datetime
+from functools import lru_cache
 
 from flask import g
+from sqlalchemy import Text, cast, select
 
 from .domain.routing import LeadFacts, Routing, route_lead
 from .domain.rules import DEFAULT_RULES, QualificationRules, rules_from_dict, rules_to_dict
@@ -14,11 +17,22 @@ from .models import Lead, ListChange, Setting, Submission, utcnow
 RULES_KEY = "qualification_rules"
 
 
+_STORED_RULES = select(cast(Setting.__table__.c.value, Text)).where(
+    Setting.__table__.c.key == RULES_KEY
+)
+
+
 def stored_rules() -> QualificationRules:
     """The rules as the database holds them now: the product defaults with the
     admin's edits applied. Reads afresh; see `current_rules` for the cached copy."""
-    stored = db.session.get(Setting, RULES_KEY, populate_existing=True)
-    return rules_from_dict(stored.value) if stored else DEFAULT_RULES
+    stored = db.session.connection().scalar(_STORED_RULES)
+    return _rules_from_json(stored) if stored is not None else DEFAULT_RULES
+
+
+@lru_cache(maxsize=8)
+def _rules_from_json(text: str) -> QualificationRules:
+    # The rules are immutable, so the same stored text can share one object.
+    return rules_from_dict(json.loads(text))
 
 
 def current_rules() -> QualificationRules:

@@ -6,12 +6,15 @@ signed form token in `tokens.py` protects them instead.
 
 from functools import lru_cache
 
+from babel import support
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..domain.vocabulary import BUDGETS, HEADCOUNT_BANDS, ROLES, SECTORS, TIMELINES
@@ -64,9 +67,19 @@ def _choices(values, labels, placeholder):
     ]
 
 
+@lru_cache(maxsize=8)
+def _wtforms_messages(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class PublicForm(FlaskForm):
     class Meta:
         csrf = False
+
+        def get_translations(self, form):
+            # WTForms' own messages, read from disk once per language rather
+            # than once per request as Flask-WTF does.
+            return _wtforms_messages(str(get_locale() or "en"))
 
 
 def _check_email(form, field):

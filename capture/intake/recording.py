@@ -54,12 +54,14 @@ def locked_lead(condition) -> Lead | None:
     ).one_or_none()
 
 
+_INTENTS = db.select(Submission.__table__.c.intent).where(
+    Submission.__table__.c.lead_id == db.bindparam("lead_id")
+)
+
+
 def stored_intents(lead_id: int) -> list[str]:
     """The intents of the lead's stored submissions (pending changes not flushed)."""
-    with db.session.no_autoflush:
-        return list(
-            db.session.scalars(db.select(Submission.intent).where(Submission.lead_id == lead_id))
-        )
+    return list(db.session.connection().scalars(_INTENTS, {"lead_id": lead_id}))
 
 
 def _submission_by_nonce(nonce: str) -> Submission | None:
