@@ -5,7 +5,18 @@ import secrets
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, false, true
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -86,6 +97,13 @@ class Form(db.Model):
     email_download: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A newsletter: the sign-up is confirmed by a link sent by e-mail.
     double_opt_in: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The consent a visitor must give to have the request answered; None: the
+    # standard sentence in the visitor's language.
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    # Whether the form also offers the separate, optional marketing consent,
+    # and its wording (None: the standard sentence).
+    offers_marketing: Mapped[bool] = mapped_column(default=True, server_default=true())
+    marketing_text: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -177,6 +195,8 @@ class Lead(Attribution, db.Model):
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the person confirmed a newsletter sign-up through the e-mailed link.
     newsletter_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person last ticked the optional marketing consent (None: never).
+    marketing_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # `list` is a column of this class, hence builtins.list here.
@@ -218,10 +238,44 @@ class Submission(Attribution, db.Model):
     page_url: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Proof of consent: the wording accepted (and the privacy statement it
+    # linked to), and when. None for a lead entered by hand.
+    consent_version_id: Mapped[int | None] = mapped_column(ForeignKey("consent_versions.id"))
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The optional marketing consent, ticked or not, under the same version.
+    marketing_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     lead: Mapped[Lead] = relationship(back_populates="submissions")
+    consent_version: Mapped["ConsentVersion | None"] = relationship()
     form: Mapped[Form | None] = relationship()
     entered_by: Mapped["User | None"] = relationship()
+
+
+class ConsentVersion(db.Model):
+    """A consent wording exactly as a form showed it: kept for good, never changed.
+
+    A new version is recorded the first time a submission accepts a wording
+    (its text, the marketing checkbox's text, the language and the privacy
+    statement's address) that the form had not shown before.
+    """
+
+    __tablename__ = "consent_versions"
+    __table_args__ = (
+        UniqueConstraint("form_id", "digest", name="uq_consent_versions_form_digest"),
+        UniqueConstraint("form_id", "version", name="uq_consent_versions_form_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"))
+    # 1, 2, 3 … per form, in the order the wordings were first accepted.
+    version: Mapped[int]
+    language: Mapped[str] = mapped_column(String(5))
+    text: Mapped[str] = mapped_column(Text)
+    marketing_text: Mapped[str | None] = mapped_column(Text)
+    privacy_url: Mapped[str | None] = mapped_column(String(500))
+    # SHA-256 of all of the above: finds the version of a wording.
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Download(db.Model):
@@ -380,6 +434,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Part of every login session's id: a new value ends all of them at once.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # The language of the sales and admin pages: "en" or "nl"; None follows the browser.
+    language: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
