@@ -16,6 +16,7 @@ from ..extensions import db, limiter
 from ..htmx import is_htmx, vary_on_htmx
 from ..models import Form, Lead, Submission
 from ..outbox import VISITOR_CONFIRM, VISITOR_DOWNLOAD, mail_visitor
+from ..security_headers import allow_framing
 from . import bp
 from .attribution import attribution_for_page, attribution_from_values
 from .confirm import confirm_url
@@ -71,9 +72,7 @@ def _respond(form: Form, status: int = 200, **context):
     page = render_template(template, form=form, action=action, embed=embed, **context)
     response = make_response(page, status)
     # Checked again here: only plain ASCII origins may reach the header.
-    origins = [o for o in (form.allowed_origins or []) if _is_header_safe_origin(o)]
-    ancestors = " ".join(["'self'", *origins])
-    response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    allow_framing([o for o in (form.allowed_origins or []) if _is_header_safe_origin(o)])
     response.headers["Cache-Control"] = "no-store"
     return vary_on_htmx(response)
 
