@@ -22,6 +22,8 @@ DEFAULTS = {
     "LEADS_LOGIN_LIMIT": "5 per minute; 30 per hour",
     "LEADS_PROXY_HOPS": 0,
     "LEADS_REQUEST_LOG": True,
+    # The site owner's privacy statement, linked from every form.
+    "LEADS_PRIVACY_URL": "",
     # Notifications (see capture/outbox.py and capture/delivery.py).
     "LEADS_NOTIFY_EMAIL": "",
     "LEADS_NOTIFY_EVERY_LEAD": False,

@@ -222,6 +222,17 @@ class FormSettingsForm(FlaskForm):
     )
     email_download = BooleanField("Also e-mail the download link to the visitor")
     double_opt_in = BooleanField("Ask new subscribers to confirm by e-mail", default=True)
+    consent_text = TextAreaField(
+        "Consent to answer the request",
+        filters=[_strip],
+        validators=[Length(max=1000, message="Keep the consent text under 1,000 characters.")],
+    )
+    offers_marketing = BooleanField("Also offer the optional marketing consent", default=True)
+    marketing_text = TextAreaField(
+        "Marketing consent",
+        filters=[_strip],
+        validators=[Length(max=1000, message="Keep the marketing text under 1,000 characters.")],
+    )
 
     def __init__(self, *args, form_id: int | None = None, fixed_slug: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,6 +254,8 @@ class FormSettingsForm(FlaskForm):
             fields.intent.data = "" if form.intent == DEFAULT_INTENT[form.kind] else form.intent
             fields.booking_url.data = form.booking_url or ""
             fields.allowed_origins.data = "\n".join(form.allowed_origins or [])
+            fields.consent_text.data = form.consent_text or ""
+            fields.marketing_text.data = form.marketing_text or ""
         return fields
 
     def validate_slug(self, field) -> None:
@@ -285,6 +298,9 @@ class FormSettingsForm(FlaskForm):
         form.ebook_id = self.ebook_id.data if form.kind == "gate" else None
         form.email_download = bool(self.email_download.data)
         form.double_opt_in = bool(self.double_opt_in.data)
+        form.consent_text = self.consent_text.data or None
+        form.offers_marketing = bool(self.offers_marketing.data)
+        form.marketing_text = self.marketing_text.data or None
 
 
 class EbookFileForm(FlaskForm):

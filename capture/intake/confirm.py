@@ -65,6 +65,7 @@ def confirm_signup(token: str):
     begin_write()
     lead = locked_lead(Lead.id == submission.lead_id)
     if lead.newsletter_confirmed_at is None:
-        lead.newsletter_confirmed_at = utcnow()
+        # Confirming the sign-up is what makes it a marketing consent (double opt-in).
+        lead.newsletter_confirmed_at = lead.marketing_consent_at = utcnow()
     db.session.commit()
     return render_template("intake/confirm.html", state="done", form=submission.form)

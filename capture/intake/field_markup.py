@@ -23,13 +23,15 @@ def _is_blank(field) -> bool:
 
 def _key(field, attributes: dict) -> tuple:
     # The visitor forms' fields have distinct names: with the language, the
-    # name settles the label and the options' labels. The options themselves
-    # can change (the sectors are a setting), so their values are in the key.
+    # name settles the options' labels. The label itself can be a form's own
+    # (its consent wording) and the options can change (the sectors are a
+    # setting), so both are in the key.
     choices = getattr(field, "choices", None)
     values = tuple(c.value if isinstance(c, SelectChoice) else c[0] for c in choices or ())
     return (
         str(get_locale()),
         field.name,
+        str(field.label.text),  # a form's own consent wording, say
         field.id,
         field.type,
         bool(field.flags.required),

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from ..domain.vocabulary import BUDGETS, HEADCOUNT_BANDS, ROLES, SECTORS, TIMELINES
 from ..qualification import current_rules
+from .consent import DEFAULT_CONSENT, DEFAULT_MARKETING, offers_marketing
 
 SECTOR_LABELS = {
     "agriculture": _l("Agriculture"),
@@ -116,9 +117,11 @@ class ContactStepForm(PublicForm):
         ],
     )
     consent = BooleanField(
-        _l("I agree that my details are used to answer this request."),
+        DEFAULT_CONSENT,
         validators=[DataRequired(_l("Please agree so we may contact you."))],
     )
+    # Optional, never ticked in advance, not needed to send the form.
+    marketing = BooleanField(DEFAULT_MARKETING)
 
     def validate_email(self, field):
         _check_email(self, field)
@@ -176,3 +179,15 @@ def questions_for(form_cls, asked: list[str], formdata=None):
         if name in form and name not in asked:
             delattr(form, name)
     return form
+
+
+def contact_fields(form, formdata=None) -> ContactStepForm:
+    """The contact step of `form`: its questions and its consent wording."""
+    fields = questions_for(ContactStepForm, form.questions, formdata)
+    if form.consent_text:
+        fields.consent.label.text = form.consent_text
+    if not offers_marketing(form):
+        delattr(fields, "marketing")
+    elif form.marketing_text:
+        fields.marketing.label.text = form.marketing_text
+    return fields

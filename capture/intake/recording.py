@@ -16,6 +16,7 @@ from ..models import Form, Lead, Submission, utcnow
 from ..outbox import announce_routing
 from ..qualification import current_rules, requalify, touch
 from .attribution import channel_for, source_for
+from .consent import Wording, version_of
 
 LEAD_ANSWERS = (
     "name",
@@ -181,6 +182,7 @@ def record_contact_step(
     attribution: dict,
     nonce: str,
     host: str,
+    consent: Wording,
     then: Callable[[Submission, Lead], None] | None = None,
 ) -> Submission:
     """Store the contact step: find or create the lead, add a submission, route.
@@ -190,8 +192,22 @@ def record_contact_step(
     when the rendering was already sent for another e-mail address, and
     IntegrityError only if the database keeps refusing after retries.
     `then(submission, lead)` runs for a new submission before it is committed.
+    `consent` is the wording the visitor accepted: its version is recorded
+    with the submission, and a ticked marketing consent (or a newsletter
+    sign-up without double opt-in) dates the lead's marketing consent.
     """
     channel, source = channel_for(attribution, host), source_for(attribution, host)
+    newsletter = form.kind == "newsletter"
+
+    def with_consent(submission: Submission, lead: Lead) -> None:
+        submission.consented_at = submission.created_at
+        submission.marketing_consent = newsletter or bool(contact.get("marketing"))
+        if submission.marketing_consent and not (newsletter and form.double_opt_in):
+            lead.marketing_consent_at = submission.created_at
+        submission.consent_version_id = version_of(form.id, consent)
+        if then is not None:
+            then(submission, lead)
+
     return _committed_with_retries(
         lambda: _add_submission(
             contact,
@@ -200,7 +216,7 @@ def record_contact_step(
             channel,
             attribution,
             source=source,
-            then=then,
+            then=with_consent,
             form_id=form.id,
         )
     )

@@ -20,8 +20,9 @@ from ..security_headers import allow_framing
 from . import bp
 from .attribution import attribution_for_page, attribution_from_values
 from .confirm import confirm_url
+from .consent import privacy_url, wording_for
 from .downloads import download_url
-from .forms import ContactStepForm, QualifyStepForm, questions_for
+from .forms import QualifyStepForm, contact_fields, questions_for
 from .recording import NonceTaken, complete_submission, record_contact_step
 from .tokens import (
     TokenProblem,
@@ -69,7 +70,9 @@ def _respond(form: Form, status: int = 200, **context):
     action = url_for(
         "intake.submit", slug=form.slug, lang=request.args.get("lang"), embed="1" if embed else None
     )
-    page = render_template(template, form=form, action=action, embed=embed, **context)
+    page = render_template(
+        template, form=form, action=action, embed=embed, privacy_url=privacy_url(), **context
+    )
     response = make_response(page, status)
     # Checked again here: only plain ASCII origins may reach the header.
     allow_framing([o for o in (form.allowed_origins or []) if _is_header_safe_origin(o)])
@@ -159,7 +162,7 @@ def show(slug: str):
     attribution = attribution_for_page(request.args, request.referrer, request.url)
     # In the embed, the browser's Referer is the page framing the form.
     origin = _origin_of(request.referrer) if request.args.get("embed") == "1" else ""
-    fields = questions_for(ContactStepForm, form.questions)
+    fields = contact_fields(form)
     response = _contact_step(form, fields, attribution, origin=origin)
     if _is_a_view(form, origin):
         # Counted once the page is sent: the visitor never waits for the tally.
@@ -195,7 +198,7 @@ def too_many_posts(error):
             step_token=request.form.get("step_token", ""),
             notice=notice,
         )
-    fields = questions_for(ContactStepForm, form.questions, request.form)
+    fields = contact_fields(form, request.form)
     return _contact_step(form, fields, attribution_from_values(request.form), notice, status=429)
 
 
@@ -222,7 +225,7 @@ def _after_qualify(form: Form):
 
 def _post_contact(form: Form):
     attribution = attribution_from_values(request.form)
-    fields = questions_for(ContactStepForm, form.questions, request.form)
+    fields = contact_fields(form, request.form)
     valid = fields.validate()
     try:
         token = read_form_token(request.form.get("token"), form.id)
@@ -240,7 +243,13 @@ def _post_contact(form: Form):
         return _contact_step(form, fields, attribution, status=422, **again)
     try:
         submission = record_contact_step(
-            form, fields.data, attribution, token.nonce, request.host, then=_after_contact(form)
+            form,
+            fields.data,
+            attribution,
+            token.nonce,
+            request.host,
+            consent=wording_for(form),
+            then=_after_contact(form),
         )
     except NonceTaken:
         return _contact_step(form, fields, attribution, NOTICES["invalid"], 422, **again)
@@ -256,7 +265,7 @@ def _post_qualify(form: Form):
     except TokenProblem:
         # Not a visitor's mistake: start again rather than trust the post.
         attribution = attribution_from_values(request.form)
-        contact = questions_for(ContactStepForm, form.questions)
+        contact = contact_fields(form)
         return _contact_step(form, contact, attribution, NOTICES["invalid"], status=422)
     if not fields.validate():
         return _qualify_step(form, submission_id, fields, status=422)

@@ -4,7 +4,7 @@ from bs4 import BeautifulSoup
 
 from capture import create_app
 from capture.extensions import db
-from capture.models import Lead, ListChange, Submission
+from capture.models import Form, Lead, ListChange, Submission
 
 from ..conftest import base_config
 from ..csp import directive
@@ -227,3 +227,20 @@ def test_the_sector_question_offers_the_sectors_the_admin_set_up(app, visitor):
     assert visitor.post({"sector": "ict", "headcount": "50-99"}).status_code == 422
     assert visitor.post({"sector": "craft-bakeries", "headcount": "50-99"}).status_code == 200
     assert leads(app)[0].sector == "craft-bakeries"
+
+
+def test_optional_questions_are_not_required_in_the_browser(app, visitor):
+    with app.app_context():
+        form = db.session.scalars(db.select(Form).where(Form.slug == "demo-contact")).one()
+        form.questions = ["phone", "role", "budget", "timeline", "need"]
+        db.session.commit()
+    page = visitor.open("demo-contact").get_data(as_text=True)
+    soup = BeautifulSoup(page, "html.parser")
+    assert not soup.select_one("[name=phone]").has_attr("required")
+    assert soup.select_one("[name=email]").has_attr("required")
+
+    visitor.post({**CONTACT, "consent": "y"})
+    soup = BeautifulSoup(visitor.last.get_data(as_text=True), "html.parser")
+    for name in ("role", "budget", "timeline", "need"):
+        assert not soup.select_one(f"[name={name}]").has_attr("required"), name
+    assert soup.select_one("[name=sector]").has_attr("required")

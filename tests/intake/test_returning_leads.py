@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from capture.domain.rules import DEFAULT_RULES
 from capture.extensions import WRITE_OPTION, db
+from capture.intake.consent import wording_for
 from capture.intake.recording import record_contact_step
 from capture.models import Form, Lead, ListChange, Submission, utcnow
 from capture.qualification import lead_warmth
@@ -96,7 +97,9 @@ def _contact_step(app, form_slug, email, nonce):
     with app.app_context():
         form = db.session.scalars(db.select(Form).where(Form.slug == form_slug)).one()
         contact = {"email": email, "name": "Sam", "company": "Sam BV", "consent": True}
-        return record_contact_step(form, contact, {}, nonce, "leads.test").id
+        with app.test_request_context():
+            consent = wording_for(form)
+        return record_contact_step(form, contact, {}, nonce, "leads.test", consent).id
 
 
 def test_a_simultaneous_first_post_waits_and_joins_the_existing_lead(app):
