@@ -1,6 +1,7 @@
 """Command-line tasks: `init-db`, `seed-demo`, `demo-traffic`, `worker`, `create-user`."""
 
 import contextlib
+import json
 import os
 import secrets
 import signal
@@ -17,6 +18,7 @@ from .domain.vocabulary import DEFAULT_INTENT
 from .ebooks import store_ebook
 from .extensions import db
 from .models import Form, Lead, User
+from .privacy import due_for_purge, erase_by_request, person_export, purge
 
 
 def sample_site_origins() -> list[str]:
@@ -98,6 +100,15 @@ def seed_first_admin() -> str | None:
     return password
 
 
+def _lead_by_email(email: str) -> Lead:
+    lead = db.session.scalars(
+        db.select(Lead).where(Lead.email_key == email.strip().casefold())
+    ).one_or_none()
+    if lead is None:
+        raise click.ClickException(f"No lead has the e-mail address {email}.")
+    return lead
+
+
 def register(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db():
@@ -146,6 +157,40 @@ def register(app: Flask) -> None:
         click.echo("Delivering notifications; Ctrl-C to stop.")
         with contextlib.suppress(KeyboardInterrupt):
             run_worker(stop=lambda: bool(stopping))
+
+    @app.cli.command("export-person")
+    @click.argument("email")
+    def export_person_command(email):
+        """Print everything stored about the person with this e-mail address, as JSON."""
+        lead = _lead_by_email(email)
+        click.echo(json.dumps(person_export(lead), indent=2, ensure_ascii=False))
+
+    @app.cli.command("erase-person")
+    @click.argument("email")
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def erase_person_command(email, yes):
+        """Erase the person with this e-mail address (their lead and all about it)."""
+        lead = _lead_by_email(email)
+        if not yes:
+            click.confirm(f"Erase {lead.email} and everything about them?", abort=True)
+        erasure = erase_by_request(lead.id)
+        click.echo(
+            f"Erased: {erasure.submissions} submissions, {erasure.notes} notes, "
+            f"{erasure.downloads} downloads, {erasure.notifications} notifications."
+        )
+
+    @app.cli.command("purge")
+    @click.option("--dry-run", is_flag=True, help="Only say what would be erased.")
+    def purge_command(dry_run):
+        """Erase the leads past retention (LEADS_KEEP_DISQUALIFIED_DAYS, LEADS_KEEP_COLD_DAYS)."""
+        if dry_run:
+            due = due_for_purge()
+            for lead_id, on_list, last_interest in due:
+                day = f"{last_interest:%Y-%m-%d}"
+                click.echo(f"would erase lead {lead_id} ({on_list}, last interest {day})")
+            click.echo(f"{len(due)} leads would be erased.")
+            return
+        click.echo(f"{purge()} leads erased.")
 
     @app.cli.command("create-user")
     @click.argument("email")

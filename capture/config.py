@@ -24,6 +24,10 @@ DEFAULTS = {
     "LEADS_REQUEST_LOG": True,
     # The site owner's privacy statement, linked from every form.
     "LEADS_PRIVACY_URL": "",
+    # Retention, in days after a lead's last interest (0: keep for good):
+    # disqualified leads, and nurtured leads and lost opportunities.
+    "LEADS_KEEP_DISQUALIFIED_DAYS": 180,
+    "LEADS_KEEP_COLD_DAYS": 730,
     # Notifications (see capture/outbox.py and capture/delivery.py).
     "LEADS_NOTIFY_EMAIL": "",
     "LEADS_NOTIFY_EVERY_LEAD": False,

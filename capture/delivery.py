@@ -23,10 +23,14 @@ from email.message import EmailMessage
 from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import or_
+from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import begin_write, db
 from .models import Outbox, utcnow
 from .outbox import VISITOR_CONFIRM
+from .privacy import purge
+
+PURGE_EVERY_SECONDS = 86400
 
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
@@ -212,8 +216,24 @@ def deliver_due(batch: int = 20) -> int:
     return len(claimed)
 
 
-def run_worker(stop=lambda: False) -> None:
-    """Deliver until `stop()` says so, polling every LEADS_WORKER_POLL_SECONDS when idle."""
+def _purge_past_retention() -> None:
+    """The daily retention purge (capture/privacy.py); a failure waits for the next day."""
+    try:
+        erased = purge()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.warning("retention purge failed", exc_info=True)
+    else:
+        current_app.logger.info("retention purge: %s leads erased", erased)
+
+
+def run_worker(stop=lambda: False, purge_every: float = PURGE_EVERY_SECONDS) -> None:
+    """Deliver until `stop()` says so, polling every LEADS_WORKER_POLL_SECONDS when idle;
+    erase what is past retention when it starts and then once a day."""
+    next_purge = time.monotonic()
     while not stop():
+        if time.monotonic() >= next_purge:
+            _purge_past_retention()
+            next_purge = time.monotonic() + purge_every
         if not deliver_due():
             time.sleep(current_app.config["LEADS_WORKER_POLL_SECONDS"])

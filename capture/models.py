@@ -278,6 +278,52 @@ class ConsentVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ErasedLead(db.Model):
+    """What the insights still count of an erased person, and nothing else.
+
+    No name, address, answers or free text: the channel, source and campaign
+    that brought them, the form, when (to the quarter hour), the list, the
+    reason's group, the outcome and how long they waited for sales. The
+    insights add these to the leads, so their totals do not change when a
+    person is erased.
+    """
+
+    __tablename__ = "erased_leads"
+    __table_args__ = (Index("ix_erased_leads_first_interest", "first_interest_at", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The start of the 15-minute slot the person was first seen in.
+    first_interest_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str | None] = mapped_column(String(200))
+    utm_campaign: Mapped[str | None] = mapped_column(String(200))
+    first_form_id: Mapped[int | None] = mapped_column(ForeignKey("forms.id"))
+    list: Mapped[str] = mapped_column(String(20))
+    # The reason's group ("Too small", "Other"), never words typed by sales.
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    # first_interest_at plus the wait for a first response (None: none came).
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Erasure(db.Model):
+    """The log of erasures: when, why and by whom, and how much went. No personal data."""
+
+    __tablename__ = "erasures"
+    __table_args__ = (CheckConstraint(_in("reason", ("request", "retention")), name="reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "request": the person asked (lead page or CLI); "retention": past the kept time.
+    reason: Mapped[str] = mapped_column(String(10))
+    # Who erased it: a user, or None for the command line and the worker's purge.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submissions: Mapped[int] = mapped_column(default=0)
+    notes: Mapped[int] = mapped_column(default=0)
+    downloads: Mapped[int] = mapped_column(default=0)
+    notifications: Mapped[int] = mapped_column(default=0)
+
+
 class Download(db.Model):
     """One download of a gate's e-book through a visitor's signed link."""
 

@@ -17,6 +17,8 @@ RULE_REASON_GROUPS = (
     ("Not a buyer", "Not a buyer"),
     ("Disposable e-mail address", "Disposable e-mail address"),
     ("Sector ", "Wrong sector"),
+    # A group stands for itself (an erased person keeps only the group).
+    ("Wrong sector", "Wrong sector"),
 )
 OTHER_REASON = "Other"
 

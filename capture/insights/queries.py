@@ -2,7 +2,9 @@
 
 The leads counted for a period are those first seen in it (their first
 interest), as they stand now: "of the leads paid brought in October, 12
-became opportunities and 3 were won".
+became opportunities and 3 were won". People erased since (capture/privacy.py)
+still count, from the anonymous rows they left (ErasedLead), so the totals
+do not change when someone is erased.
 """
 
 from dataclasses import dataclass
@@ -14,10 +16,15 @@ from sqlalchemy import Integer, case, cast, func
 from ..domain.funnel import median_of_counts
 from ..domain.periods import Period
 from ..extensions import db
-from ..models import FormCount, Lead
+from ..models import ErasedLead, FormCount, Lead
 
-# Drill-down: a channel's leads by source, a source's by campaign.
-GROUPINGS = {"channel": Lead.channel, "source": Lead.source, "campaign": Lead.utm_campaign}
+# Where the counted people are: the leads, and what erased ones left.
+PEOPLE = (Lead, ErasedLead)
+
+
+def grouping(model, name: str):
+    """Drill-down: a channel's leads by source, a source's by campaign."""
+    return {"channel": model.channel, "source": model.source, "campaign": model.utm_campaign}[name]
 
 
 @dataclass(frozen=True)
@@ -68,66 +75,89 @@ class Tally:
         return self.opportunity + self.nurture
 
 
-def cohort(bounds: Bounds, form_id: int | None = None, **within) -> list:
-    """Conditions for the leads first seen in `bounds` (through one form, if given).
+@dataclass(frozen=True)
+class Cohort:
+    """The people first seen in `bounds` (through one form, if given).
 
     `within` narrows by grouping, e.g. channel="paid", source="" (none).
     """
-    conditions = [Lead.first_interest_at >= bounds.start, Lead.first_interest_at < bounds.end]
-    if form_id is not None:
-        conditions.append(Lead.first_form_id == form_id)
-    for name, value in within.items():
-        column = GROUPINGS[name]
-        conditions.append(column.is_(None) | (column == "") if value == "" else column == value)
-    return conditions
+
+    bounds: Bounds
+    form_id: int | None = None
+    within: tuple = ()
+
+    def on(self, model) -> list:
+        """The conditions, on Lead or ErasedLead."""
+        conditions = [
+            model.first_interest_at >= self.bounds.start,
+            model.first_interest_at < self.bounds.end,
+        ]
+        if self.form_id is not None:
+            conditions.append(model.first_form_id == self.form_id)
+        for name, value in self.within:
+            column = grouping(model, name)
+            conditions.append(column.is_(None) | (column == "") if value == "" else column == value)
+        return conditions
+
+
+def cohort(bounds: Bounds, form_id: int | None = None, **within) -> Cohort:
+    return Cohort(bounds, form_id, tuple(within.items()))
 
 
 def _counted(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _response_minutes():
+def _response_minutes(model):
     """Whole minutes from first interest to first response, rounded to the
     second first, the same on both databases (59.7 seconds is 1 minute)."""
     if db.engine.dialect.name == "postgresql":
-        waited = Lead.first_response_at - Lead.first_interest_at
+        waited = model.first_response_at - model.first_interest_at
         return func.floor(func.round(func.extract("epoch", waited)) / 60)
-    days = func.julianday(Lead.first_response_at) - func.julianday(Lead.first_interest_at)
+    days = func.julianday(model.first_response_at) - func.julianday(model.first_interest_at)
     return cast(func.round(days * 86400), Integer) // 60
 
 
-def tallies(conditions: list, group_by: str) -> tuple[list[Tally], Tally]:
-    """One Tally per value of the grouping, largest first, and their total.
-
-    One pass over the cohort for the counts, one for the waits; the total is
-    added up from the groups, not counted again.
-    """
-    key = func.coalesce(GROUPINGS[group_by], "")
-    rows = db.session.execute(
+def _counts(model, people: Cohort, group_by: str) -> list:
+    key = func.coalesce(grouping(model, group_by), "")
+    return db.session.execute(
         db.select(
             key.label("key"),
             func.count(),
-            _counted(Lead.list == "opportunity"),
-            _counted(Lead.list == "nurture"),
-            _counted(Lead.list == "disqualified"),
-            _counted(Lead.outcome == "won"),
-            _counted(Lead.outcome == "lost"),
-            _counted(Lead.first_response_at.is_not(None)),
+            _counted(model.list == "opportunity"),
+            _counted(model.list == "nurture"),
+            _counted(model.list == "disqualified"),
+            _counted(model.outcome == "won"),
+            _counted(model.outcome == "lost"),
+            _counted(model.first_response_at.is_not(None)),
             _counted(
-                (Lead.list == "opportunity")
-                & (Lead.first_response_at.is_not(None) | Lead.outcome.is_not(None))
+                (model.list == "opportunity")
+                & (model.first_response_at.is_not(None) | model.outcome.is_not(None))
             ),
         )
-        .where(*conditions)
+        .where(*people.on(model))
         .group_by(key)
     ).all()
-    waits = response_minutes(conditions, key)
+
+
+def tallies(people: Cohort, group_by: str) -> tuple[list[Tally], Tally]:
+    """One Tally per value of the grouping, largest first, and their total.
+
+    One pass over the cohort for the counts, one for the waits (for the
+    leads, and again for the few erased people); the total is added up from
+    the groups, not counted again.
+    """
+    counted: dict[str, list[int]] = {}
+    for model in PEOPLE:
+        for row in _counts(model, people, group_by):
+            sums = counted.setdefault(row[0], [0] * len(Tally.COUNTS))
+            for index, value in enumerate(row[1:]):
+                sums[index] += int(value)
+    waits = response_minutes(people, group_by)
     everyone = [pair for pairs in waits.values() for pair in pairs]
     found = [
-        Tally(
-            row[0], *(int(n) for n in row[1:]), median_response_seconds=_median(waits.get(row[0]))
-        )
-        for row in rows
+        Tally(key, *sums, median_response_seconds=_median(waits.get(key)))
+        for key, sums in counted.items()
     ]
     sums = [sum(getattr(tally, name) for tally in found) for name in Tally.COUNTS]
     total = Tally("", *sums, median_response_seconds=_median(everyone))
@@ -139,32 +169,38 @@ def _median(pairs: list[tuple[int, int]] | None) -> float | None:
     return None if minutes is None else minutes * 60
 
 
-def response_minutes(conditions: list, key) -> dict[str, list[tuple[int, int]]]:
+def response_minutes(people: Cohort, group_by: str) -> dict[str, list[tuple[int, int]]]:
     """How long leads waited for a first response, in whole minutes, per group:
     {key: [(minutes, how many leads), …]}. Minutes are what the page shows,
     and counting per minute keeps the rows few."""
-    minutes = _response_minutes().label("minutes")
-    rows = db.session.execute(
-        db.select(key, minutes, func.count())
-        .where(*conditions, Lead.first_response_at.is_not(None))
-        .group_by(key, minutes)
-    ).all()
     waits: dict[str, list[tuple[int, int]]] = {}
-    for group, wait, count in rows:
-        waits.setdefault(group, []).append((int(wait), int(count)))
+    for model in PEOPLE:
+        key = func.coalesce(grouping(model, group_by), "")
+        minutes = _response_minutes(model).label("minutes")
+        rows = db.session.execute(
+            db.select(key, minutes, func.count())
+            .where(*people.on(model), model.first_response_at.is_not(None))
+            .group_by(key, minutes)
+        ).all()
+        for group, wait, count in rows:
+            waits.setdefault(group, []).append((int(wait), int(count)))
     return waits
 
 
-def reasons(conditions: list) -> list[tuple[str, str, int]]:
-    """(channel, stored reason, count) for the disqualified leads of the cohort."""
-    # Grouped reason first: SQLite then reads the (list, first interest,
-    # reason, channel) index alone rather than walk the channel index.
-    rows = db.session.execute(
-        db.select(Lead.reason, Lead.channel, func.count())
-        .where(*conditions, Lead.list == "disqualified")
-        .group_by(Lead.reason, Lead.channel)
-    ).all()
-    return [(channel, reason, count) for reason, channel, count in rows]
+def reasons(people: Cohort) -> list[tuple[str, str, int]]:
+    """(channel, stored reason, count) for the disqualified people of the cohort;
+    an erased person's reason is already its group."""
+    found = []
+    for model in PEOPLE:
+        # Grouped reason first: SQLite then reads the (list, first interest,
+        # reason, channel) index alone rather than walk the channel index.
+        rows = db.session.execute(
+            db.select(model.reason, model.channel, func.count())
+            .where(*people.on(model), model.list == "disqualified")
+            .group_by(model.reason, model.channel)
+        ).all()
+        found += [(channel, reason, count) for reason, channel, count in rows]
+    return found
 
 
 def form_events(bounds: Bounds, form_id: int | None = None) -> dict[int, dict[str, int]]:
