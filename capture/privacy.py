@@ -198,13 +198,25 @@ def due_for_purge(now: datetime | None = None) -> list[tuple[int, str, datetime]
     return [tuple(row) for row in rows]
 
 
+# Delivered notifications (they carry the person's details) are kept this long.
+DELIVERED_KEPT = timedelta(days=30)
+
+
 def purge(now: datetime | None = None, batch: int = 500) -> int:
     """Erase every lead past retention, a batch per transaction; returns how many.
 
     Each lead is checked again under the write lock: one that came back
-    (new interest) since it was listed is kept.
+    (new interest) since it was listed is kept. Notifications delivered more
+    than 30 days ago go too.
     """
     now = now or utcnow()
+    begin_write()
+    db.session.execute(
+        delete(Outbox).where(
+            Outbox.status == "delivered", Outbox.delivered_at < now - DELIVERED_KEPT
+        )
+    )
+    db.session.commit()
     condition = Retention.from_config().past(now)
     if condition is None:
         return 0

@@ -242,3 +242,26 @@ def test_the_erasure_log_and_the_anonymous_rows_have_no_place_for_personal_data(
     personal = {"email", "email_key", "name", "company", "phone", "need", "answers", "body"}
     for model in (Erasure, ErasedLead):
         assert not {column.key for column in model.__table__.columns} & personal
+
+
+def test_the_purge_removes_notifications_delivered_over_30_days_ago(app, runner):
+    now = utcnow()
+    with app.app_context():
+        for status, days in (("delivered", 31), ("delivered", 29), ("failed", 40)):
+            db.session.add(
+                Outbox(
+                    event="lead.opportunity",
+                    channel="email",
+                    target="sales@example.nl",
+                    payload={"lead": {"email": f"{status}-{days}@example.nl"}},
+                    status=status,
+                    delivered_at=now - timedelta(days=days) if status == "delivered" else None,
+                )
+            )
+        db.session.commit()
+
+    assert runner.invoke(args=["purge"]).exit_code == 0
+
+    with app.app_context():
+        left = {row.payload["lead"]["email"] for row in db.session.scalars(select(Outbox))}
+    assert left == {"delivered-29@example.nl", "failed-40@example.nl"}
