@@ -29,7 +29,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/flask --app wsgi demo-traffic
 	@echo "Leadgate:             http://127.0.0.1:$(PORT)"
 	@echo "Sample customer site: http://localhost:$(SITE_PORT)"
-	LEADGATE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app sample_site run \
+	LEADGATE_URL=http://127.0.0.1:$(PORT) SAMPLE_SITE_REMEMBER=1 $(BIN)/flask --app sample_site run \
 		--host 127.0.0.1 --port $(SITE_PORT) & site=$$!; \
 	$(BIN)/flask --app wsgi worker & worker=$$!; \
 	trap 'kill $$site $$worker 2>/dev/null' EXIT INT TERM; \

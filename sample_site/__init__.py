@@ -48,8 +48,12 @@ def read_snippet(pasted: str) -> dict | None:
     return script
 
 
-def create_app(leadgate_url: str | None = None) -> Flask:
+def create_app(leadgate_url: str | None = None, remember: bool | None = None) -> Flask:
+    """The sample customer site; `remember` (or SAMPLE_SITE_REMEMBER=1) makes its
+    loader keep the visit's first touch in sessionStorage (data-remember)."""
     app = Flask(__name__)
+    if remember is None:
+        remember = os.environ.get("SAMPLE_SITE_REMEMBER") == "1"
     leadgate = (leadgate_url or os.environ.get("LEADGATE_URL", "http://127.0.0.1:5000")).rstrip("/")
 
     def page(template, title):
@@ -59,6 +63,7 @@ def create_app(leadgate_url: str | None = None) -> Flask:
                 template,
                 title=title,
                 leadgate=leadgate,
+                remember=remember,
                 pages=PAGES,
                 pasted=pasted,
                 script=read_snippet(pasted) if pasted else None,

@@ -2,11 +2,15 @@
 //
 //   <script src="https://leads.example.nl/embed.js" data-form="demo-ebook" async></script>
 //
-// Renders each form in an iframe that resizes to its content, and keeps the
-// visitor's first-touch attribution (landing page, UTM values, click ids,
-// external referrer) in this site's sessionStorage: no cookies. A script tag
-// without data-form only records attribution. Options: data-target (CSS
-// selector to render into), data-lang, data-channel, data-title.
+// Renders each form in an iframe that resizes to its content, with the
+// attribution of the page it is on (its address, UTM values, click ids and an
+// external referrer). Nothing is stored in the browser: no cookies, no
+// storage. Only a site that asks for it with data-remember="session" (on any
+// of its Leadgate script tags, e.g. a tag without data-form on every page)
+// keeps the visit's first page in sessionStorage, so a form on a later page
+// still credits the ad the visitor came from; such a site needs the visitor's
+// consent for that. Options: data-target (CSS selector to render into),
+// data-lang, data-channel, data-title, data-remember.
 (function (w, d) {
   var KEY = "leadgate:touch";
   var PARAMS = "utm_source utm_medium utm_campaign utm_term utm_content gclid gbraid wbraid msclkid fbclid li_fat_id".split(" ");
@@ -16,11 +20,13 @@
   var origin = new URL(src).origin;
   var frames = [];
 
+  // Storage only when the site asked for it; the property is not even read otherwise.
   function storage() {
+    if (!d.querySelector('script[data-remember="session"]')) return null;
     try { return w.sessionStorage; } catch (e) { return null; }
   }
 
-  // The first page of the visit wins; later pages reuse what it recorded.
+  // With data-remember, the first page of the visit wins; later pages reuse what it recorded.
   function firstTouch() {
     var s = storage(), saved = s && s.getItem(KEY);
     if (saved) {

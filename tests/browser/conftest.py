@@ -86,20 +86,30 @@ def serve_host_site(live_server):
     """
     with ExitStack() as running:
 
-        def serve() -> str:
-            site = create_sample_site(leadgate_url=live_server)
+        def serve(remember: bool = False) -> str:
+            site = create_sample_site(leadgate_url=live_server, remember=remember)
             return f"http://localhost:{running.enter_context(served(site))}"
 
         yield serve
 
 
-@pytest.fixture
-def host_site(app, serve_host_site):
-    """The sample customer site, allowed to frame both demo forms."""
-    origin = serve_host_site()
+def allow_site(app, origin: str) -> str:
+    """Let `origin` frame both demo forms."""
     with app.app_context():
         slugs = [spec["slug"] for spec in DEMO_FORMS]
         for form in db.session.scalars(db.select(Form).where(Form.slug.in_(slugs))):
             form.allowed_origins = [*form.allowed_origins, origin]
         db.session.commit()
     return origin
+
+
+@pytest.fixture
+def host_site(app, serve_host_site):
+    """The sample customer site, allowed to frame both demo forms."""
+    return allow_site(app, serve_host_site())
+
+
+@pytest.fixture
+def remembering_host_site(app, serve_host_site):
+    """The same, with the loader keeping the visit's first touch (data-remember)."""
+    return allow_site(app, serve_host_site(remember=True))

@@ -71,7 +71,10 @@ def expect_height_fits_content(page, selector):
     assert scroll_height <= client_height + 1, (scroll_height, client_height)
 
 
-def test_a_visitor_from_a_linkedin_ad_gets_the_ebook_on_a_later_page(app, host_site, page):
+def test_a_visitor_from_a_linkedin_ad_gets_the_ebook_on_a_later_page(
+    app, remembering_host_site, page
+):
+    host_site = remembering_host_site
     landing = f"{host_site}/?utm_source=linkedin&utm_medium=paid-social&utm_campaign=autumn"
     page.goto(landing)
     page.get_by_role("link", name="Download the free e-book").click()
@@ -144,7 +147,10 @@ def test_two_widgets_on_one_page_and_a_snippet_pasted_twice(app, host_site, page
     assert submission.page_url == f"{host_site}/both"
 
 
-def test_a_page_without_a_form_only_records_where_the_visitor_came_from(app, host_site, page):
+def test_a_page_without_a_form_only_records_where_the_visitor_came_from(
+    app, remembering_host_site, page
+):
+    host_site = remembering_host_site
     landing = f"{host_site}/about?utm_source=google&utm_medium=cpc"
     page.goto(landing)
     expect(page.get_by_role("heading", name="About us")).to_be_visible()
@@ -271,3 +277,19 @@ def test_an_expired_download_link_offers_to_fill_the_form_again(app, live_server
     expect(page).to_have_url(f"{live_server}/f/demo-ebook")
     expect(page.get_by_label("Work e-mail")).to_be_visible()
     assert stored(app, Download) == []
+
+
+def test_without_data_remember_the_form_credits_its_own_page_and_nothing_is_kept(
+    app, host_site, page
+):
+    page.goto(f"{host_site}/contact?utm_source=google&utm_medium=cpc&utm_campaign=spring")
+    demo = page.frame_locator(DEMO)
+    fill_contact(demo)
+    demo.get_by_role("button", name="Next").click()
+    fill_qualify(demo)
+    demo.get_by_role("button", name="Send").click()
+    expect(demo.get_by_role("status")).to_contain_text("Thank you")
+
+    (lead,) = stored(app, Lead)
+    assert (lead.channel, lead.utm_campaign) == ("paid", "spring")
+    assert page.evaluate("sessionStorage.length") == 0
