@@ -57,5 +57,8 @@ def register(app: Flask) -> None:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
+    # Flask-Limiter names the client's address when a limit is hit, at INFO:
+    # keep that out of any log set up to show INFO (no raw IPs anywhere).
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     app.before_request(_start)
     app.after_request(_log)
