@@ -6,25 +6,35 @@ style; an empty field means no cost entered.
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
+from ..domain import money
 from ..domain.money import money_input, parse_money
 from ..domain.vocabulary import CHANNELS
+from ..sales.labels import CHANNEL_WORDS
 
 MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
 
 # What each channel's cost covers, beside its field.
 CHANNEL_HINTS = {
-    "paid": "ads: Google, LinkedIn, Meta, display",
-    "email": "newsletters and mailings: the tool, the writing",
-    "event": "trade fairs, events, print and QR codes",
-    "social": "unpaid social media: posts, the time spent on them",
-    "search": "found in search engines: SEO, content",
-    "referral": "other sites that link to yours: partners, directories",
-    "direct": "the website itself: hosting, design",
-    "manual": "leads sales entered: calls, business cards",
+    "paid": _l("ads: Google, LinkedIn, Meta, display"),
+    "email": _l("newsletters and mailings: the tool, the writing"),
+    "event": _l("trade fairs, events, print and QR codes"),
+    "social": _l("unpaid social media: posts, the time spent on them"),
+    "search": _l("found in search engines: SEO, content"),
+    "referral": _l("other sites that link to yours: partners, directories"),
+    "direct": _l("the website itself: hosting, design"),
+    "manual": _l("leads sales entered: calls, business cards"),
+}
+# parse_money's sentences, in the reader's language.
+MONEY_MESSAGES = {
+    money.ASK: _l("Enter an amount in euros, like 2500 or 2.500,00."),
+    money.NEGATIVE: _l("Enter an amount of zero or more: a cost cannot be negative."),
+    money.TOO_PRECISE: _l("Use at most 2 decimals (whole cents), like 2.500,50."),
+    money.TOO_LARGE: _l("Enter at most €10,000,000.00; check the amount for a typo."),
 }
 
 
@@ -51,10 +61,11 @@ def check_money(_form, field) -> None:
     try:
         cents_of(field)
     except ValueError as error:
-        raise ValidationError(str(error)) from error
+        said = str(error)
+        raise ValidationError(MONEY_MESSAGES.get(said, said)) from error
 
 
-def money_field(label: str) -> StringField:
+def money_field(label) -> StringField:
     return StringField(label, validators=[check_money])
 
 
@@ -79,14 +90,14 @@ class MonthCostsForm(FlaskForm):
 
 
 for _channel in CHANNELS:
-    setattr(MonthCostsForm, _channel, money_field(_channel))
+    setattr(MonthCostsForm, _channel, money_field(CHANNEL_WORDS[_channel]))
 
 
 class SalesCostForm(FlaskForm):
     """The optional sales cost per first appointment; `month` is the page to return to."""
 
     month = HiddenField()
-    per_appointment = money_field("Sales cost per first appointment (optional)")
+    per_appointment = money_field(_l("Sales cost per first appointment (optional)"))
 
     @classmethod
     def for_cost(cls, cents: int | None, month: date) -> "SalesCostForm":

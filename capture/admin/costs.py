@@ -7,6 +7,8 @@ Saving a month is all or nothing: one unreadable amount and nothing is stored.
 from datetime import date, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +21,7 @@ from ..channel_costs import (
 from ..domain.money import format_money
 from ..domain.vocabulary import CHANNELS
 from ..extensions import db
-from ..sales.display import business_zone
+from ..sales.display import business_zone, date_words
 from . import bp
 from .cost_forms import (
     CHANNEL_HINTS,
@@ -31,7 +33,7 @@ from .cost_forms import (
 )
 
 OVERVIEW_MONTHS = 12
-TOO_LATE = "Someone saved costs at the same moment. Check the amounts and save again."
+TOO_LATE = _l("Someone saved costs at the same moment. Check the amounts and save again.")
 
 
 def this_month() -> date:
@@ -101,7 +103,7 @@ def save_costs():
         # Another admin added the same month a moment ago (PostgreSQL; SQLite queues writers).
         db.session.rollback()
         return _page(month, month_form=form, notice=TOO_LATE, status=409)
-    flash(f"Costs for {month:%B %Y} saved.", "info")
+    flash(_("Costs for %(month)s saved.", month=date_words(month)), "info")
     return redirect(url_for("admin.costs", month=month_key(month)), 303)
 
 
@@ -119,5 +121,8 @@ def save_sales_cost():
     except IntegrityError:
         db.session.rollback()
         return _page(month, sales_form=form, notice=TOO_LATE, status=409)
-    flash("Sales cost per first appointment " + ("cleared." if cents is None else "saved."), "info")
+    if cents is None:
+        flash(_("Sales cost per first appointment cleared."), "info")
+    else:
+        flash(_("Sales cost per first appointment saved."), "info")
     return redirect(url_for("admin.costs", month=month_key(month)), 303)

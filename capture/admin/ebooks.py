@@ -6,6 +6,7 @@ file at once and its download count carries on.
 """
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..ebooks import store_ebook
@@ -39,7 +40,9 @@ def _read_upload(form_class: type[EbookFileForm]) -> tuple[EbookFileForm, int | 
     except RequestEntityTooLarge:
         form = form_class(formdata=None)
         limit = human_size(current_app.config["LEADS_EBOOK_MAX_BYTES"])
-        form.file.errors = [f"The file is too large: e-books may be at most {limit}."]
+        form.file.errors = [
+            _("The file is too large: e-books may be at most %(limit)s.", limit=limit)
+        ]
         return form, 413
     return form, None if form.validate() else 422
 
@@ -92,8 +95,12 @@ def upload_ebook():
     )
     db.session.commit()
     flash(
-        f"Uploaded “{ebook.title}” ({kind.label}, {human_size(ebook.size)}). "
-        "Choose it on a gate to offer it.",
+        _(
+            "Uploaded “%(title)s” (%(kind)s, %(size)s). Choose it on a gate to offer it.",
+            title=ebook.title,
+            kind=kind.label,
+            size=human_size(ebook.size),
+        ),
         "info",
     )
     return redirect(url_for("admin.ebooks"))
@@ -122,8 +129,14 @@ def replace_ebook(ebook_id: int):
     ebook.sha256, ebook.size = stored.sha256, stored.size
     db.session.commit()
     flash(
-        f"Replaced the file of “{ebook.title}”: now {ebook.filename} "
-        f"({kind.label}, {human_size(ebook.size)}). Its gates serve the new file from now on.",
+        _(
+            "Replaced the file of “%(title)s”: now %(filename)s (%(kind)s, %(size)s). "
+            "Its gates serve the new file from now on.",
+            title=ebook.title,
+            filename=ebook.filename,
+            kind=kind.label,
+            size=human_size(ebook.size),
+        ),
         "info",
     )
     return redirect(url_for("admin.ebooks"))

@@ -6,6 +6,7 @@ so a variant can be bookmarked. htmx swaps just the section that asked.
 """
 
 from flask import abort, make_response, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from werkzeug.utils import secure_filename
 from wtforms import Form as WebForm
 from wtforms import SelectField, StringField
@@ -16,6 +17,7 @@ from ..domain.vocabulary import CHANNELS, UTM_PARAMS
 from ..extensions import db
 from ..htmx import is_htmx, vary_on_htmx
 from ..models import Form
+from ..sales.labels import CHANNEL_WORDS
 from . import bp
 from .links import hosted_link, noscript_text, qr_link, qr_png, qr_svg, snippet
 
@@ -41,55 +43,59 @@ def _strip(value):
 
 class SnippetOptions(WebForm):
     lang = SelectField(
-        "Language (data-lang)",
+        _l("Language (data-lang)"),
         choices=[
-            SelectChoice("", "The form's own"),
-            SelectChoice("nl", "Dutch (nl)"),
-            SelectChoice("en", "English (en)"),
+            SelectChoice("", _l("The form's own")),
+            SelectChoice("nl", _l("Dutch (nl)")),
+            SelectChoice("en", _l("English (en)")),
         ],
         default="",
-        invalid_choice_message="Choose nl, en or the form's own language.",
+        invalid_choice_message=_l("Choose nl, en or the form's own language."),
     )
     channel = SelectField(
-        "Fixed channel (data-channel)",
-        choices=[SelectChoice("", "Worked out per visitor")]
-        + [SelectChoice(name, name) for name in CHANNELS if name != "manual"],
+        _l("Fixed channel (data-channel)"),
+        choices=[SelectChoice("", _l("Worked out per visitor"))]
+        + [SelectChoice(name, CHANNEL_WORDS[name]) for name in CHANNELS if name != "manual"],
         default="",
-        invalid_choice_message="Choose one of the listed channels.",
+        invalid_choice_message=_l("Choose one of the listed channels."),
     )
 
 
-def _utm_field(label: str, description: str = "") -> StringField:
+def _utm_field(label, description="") -> StringField:
     return StringField(
         label,
         description=description,
         filters=[_strip],
-        validators=[Length(max=200, message="Keep it under 200 characters.")],
+        validators=[Length(max=200, message=_l("Keep it under 200 characters."))],
     )
 
 
 class LinkOptions(WebForm):
-    utm_source = _utm_field("Source (utm_source)", "Where the link is: linkedin, newsletter")
-    utm_medium = _utm_field("Medium (utm_medium)", "What kind of link: social, email, cpc")
-    utm_campaign = _utm_field("Campaign (utm_campaign)", "e.g. spring-2026")
-    utm_term = _utm_field("Term (utm_term)", "A paid search keyword")
-    utm_content = _utm_field("Content (utm_content)", "Which ad or link, when there are several")
+    utm_source = _utm_field(
+        _l("Source (utm_source)"), _l("Where the link is: linkedin, newsletter")
+    )
+    utm_medium = _utm_field(_l("Medium (utm_medium)"), _l("What kind of link: social, email, cpc"))
+    utm_campaign = _utm_field(_l("Campaign (utm_campaign)"), _l("e.g. spring-2026"))
+    utm_term = _utm_field(_l("Term (utm_term)"), _l("A paid search keyword"))
+    utm_content = _utm_field(
+        _l("Content (utm_content)"), _l("Which ad or link, when there are several")
+    )
 
 
 class QrOptions(WebForm):
     qr_campaign = StringField(
-        "Campaign",
+        _l("Campaign"),
         default=DEFAULT_CAMPAIGN,
         filters=[_strip],
         validators=[
-            DataRequired("Name the campaign, e.g. the fair and its year."),
-            Length(max=200, message="Keep the campaign under 200 characters."),
+            DataRequired(_l("Name the campaign, e.g. the fair and its year.")),
+            Length(max=200, message=_l("Keep the campaign under 200 characters.")),
         ],
     )
     qr_source = StringField(
-        "Source (optional)",
+        _l("Source (optional)"),
         filters=[_strip],
-        validators=[Length(max=200, message="Keep the source under 200 characters.")],
+        validators=[Length(max=200, message=_l("Keep the source under 200 characters."))],
     )
 
 
@@ -119,7 +125,8 @@ def embed(form_id: int):
         "options": options,
         "link": link,
         "qr": qr,
-        "lang": lang,
+        # Not "lang": that is the page's own language (<html lang>).
+        "variant_lang": lang,
         "channel": channel,
         "snippet": snippet(
             url_for("embed.embed_js", _external=True),

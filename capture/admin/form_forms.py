@@ -9,6 +9,8 @@ import re
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -29,23 +31,24 @@ from ..models import Ebook, Form
 from .uploads import FileKind, UnfitUpload, check_size, file_kind
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
-SLUG_MESSAGE = (
+SLUG_MESSAGE = _l(
     "Use 3 to 80 lowercase letters, digits and hyphens, starting and ending with a "
     "letter or digit, e.g. spring-ebook."
 )
 KIND_LABELS = {
-    "gate": "E-book gate (download after the form)",
-    "contact": "Contact or demo request",
-    "newsletter": "Newsletter sign-up",
+    "gate": _l("E-book gate (download after the form)"),
+    "contact": _l("Contact or demo request"),
+    "newsletter": _l("Newsletter sign-up"),
 }
-LANGUAGE_LABELS = {"": "The visitor's browser language", "nl": "Dutch", "en": "English"}
+LANGUAGE_LABELS = {"": _l("The visitor's browser language"), "nl": _l("Dutch"), "en": _l("English")}
 QUESTION_LABELS = {
-    "phone": "Phone number",
-    "role": "Role (owner, manager, ...)",
-    "budget": "Budget for this",
-    "timeline": "When they want to start",
-    "need": "What they need (free text)",
+    "phone": _l("Phone number"),
+    "role": _l("Role (owner, manager, ...)"),
+    "budget": _l("Budget for this"),
+    "timeline": _l("When they want to start"),
+    "need": _l("What they need (free text)"),
 }
+INTENT_LABELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
 DEFAULT_PORTS = {"http": 80, "https": 443}
 HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 HOST_NAME = re.compile(rf"^{HOST_LABEL}(?:\.{HOST_LABEL})*$")
@@ -63,14 +66,14 @@ def _origin_host(host: str) -> str:
     """The host as a browser writes it in an origin (IDN as punycode); ValueError if bad."""
     if ":" in host:
         if "%" in host:  # a zone id is local to one machine, never in an origin
-            raise ValueError("the address has a zone id (%...), which origins never carry")
+            raise ValueError(_("the address has a zone id (%...), which origins never carry"))
         return f"[{ipaddress.IPv6Address(host).compressed}]"
     try:
         ascii_host = host.encode("idna").decode("ascii").lower()
     except UnicodeError as error:
-        raise ValueError("the host name is not valid") from error
+        raise ValueError(_("the host name is not valid")) from error
     if len(ascii_host) > 253 or not HOST_NAME.match(ascii_host):
-        raise ValueError("the host name is not valid")
+        raise ValueError(_("the host name is not valid"))
     return ascii_host
 
 
@@ -81,23 +84,23 @@ def normalise_origin(line: str) -> str:
     send and that the framing policy compares with.
     """
     if any(char.isspace() for char in line) or any(char in line for char in ";,'\""):
-        raise ValueError("it contains spaces or punctuation an origin cannot have")
+        raise ValueError(_("it contains spaces or punctuation an origin cannot have"))
     parts = urlsplit(line)
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not line.lower().startswith(f"{scheme}://"):
-        raise ValueError("it must start with https:// or http://")
+        raise ValueError(_("it must start with https:// or http://"))
     if parts.username is not None or parts.password is not None:
-        raise ValueError("it must not contain a user name or password")
+        raise ValueError(_("it must not contain a user name or password"))
     if parts.path not in ("", "/") or parts.query or parts.fragment or line.endswith(("?", "#")):
-        raise ValueError("an origin has no path, query or #fragment: only scheme, host and port")
+        raise ValueError(_("an origin has no path, query or #fragment: only scheme, host and port"))
     if not parts.hostname or "*" in parts.netloc:
-        raise ValueError("it needs one exact host name, without wildcards")
+        raise ValueError(_("it needs one exact host name, without wildcards"))
     try:
         port = parts.port
     except ValueError as error:
-        raise ValueError("the port is not a number from 1 to 65535") from error
+        raise ValueError(_("the port is not a number from 1 to 65535")) from error
     if port == 0:
-        raise ValueError("the port is not a number from 1 to 65535")
+        raise ValueError(_("the port is not a number from 1 to 65535"))
     host = _origin_host(parts.hostname)
     suffix = f":{port}" if port is not None and port != DEFAULT_PORTS[scheme] else ""
     return f"{scheme}://{host}{suffix}"
@@ -116,7 +119,14 @@ def parse_origins(text: str) -> list[str]:
         try:
             origin = normalise_origin(line)
         except ValueError as error:
-            raise ValueError(f"Line {number} ({line[:100]}) is not an origin: {error}.") from None
+            raise ValueError(
+                _(
+                    "Line %(number)s (%(line)s) is not an origin: %(problem)s.",
+                    number=number,
+                    line=line[:100],
+                    problem=error,
+                )
+            ) from None
         if origin not in origins:
             origins.append(origin)
     return origins
@@ -132,7 +142,7 @@ def check_web_address(form, field) -> None:
         or not parts.hostname
         or any(char.isspace() for char in field.data)
     ):
-        raise ValidationError("Enter a web address starting with https:// (or http://).")
+        raise ValidationError(_("Enter a web address starting with https:// (or http://)."))
 
 
 def _optional_id(value):
@@ -155,83 +165,87 @@ class FormSettingsForm(FlaskForm):
     """
 
     slug = StringField(
-        "Address (slug)",
+        _l("Address (slug)"),
         filters=[_strip, _lower],
         validators=[
-            DataRequired(message="Give the form an address, e.g. spring-ebook."),
+            DataRequired(message=_l("Give the form an address, e.g. spring-ebook.")),
             Length(min=3, max=80, message=SLUG_MESSAGE),
             Regexp(SLUG_PATTERN, message=SLUG_MESSAGE),
         ],
     )
     kind = SelectField(
-        "Kind",
+        _l("Kind"),
         choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in FORM_KINDS],
-        invalid_choice_message="Choose a kind of form.",
+        invalid_choice_message=_l("Choose a kind of form."),
     )
     language = SelectField(
-        "Language",
+        _l("Language"),
         choices=[SelectChoice(value, label) for value, label in LANGUAGE_LABELS.items()],
         default="",
-        invalid_choice_message="Choose a language.",
+        invalid_choice_message=_l("Choose a language."),
     )
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[_strip],
         validators=[
-            DataRequired(message="Give the form a title; visitors see it above the form."),
-            Length(max=200, message="Keep the title under 200 characters."),
+            DataRequired(message=_l("Give the form a title; visitors see it above the form.")),
+            Length(max=200, message=_l("Keep the title under 200 characters.")),
         ],
     )
     intro = TextAreaField(
-        "Introduction",
+        _l("Introduction"),
         filters=[_strip],
-        validators=[Length(max=2000, message="Keep the introduction under 2,000 characters.")],
+        validators=[Length(max=2000, message=_l("Keep the introduction under 2,000 characters."))],
     )
     questions = MultiCheckboxField(
-        "Optional questions",
+        _l("Optional questions"),
         choices=[SelectChoice(name, QUESTION_LABELS[name]) for name in OPTIONAL_QUESTIONS],
-        invalid_choice_message="Choose from the listed questions.",
+        invalid_choice_message=_l("Choose from the listed questions."),
     )
     intent = SelectField(
-        "Intent",
-        choices=[SelectChoice("", "From the kind")]
-        + [SelectChoice(intent, intent.capitalize()) for intent in INTENTS],
+        _l("Intent"),
+        choices=[SelectChoice("", _l("From the kind"))]
+        + [SelectChoice(intent, INTENT_LABELS[intent]) for intent in INTENTS],
         default="",
-        invalid_choice_message="Choose an intent, or leave it to the kind.",
+        invalid_choice_message=_l("Choose an intent, or leave it to the kind."),
     )
     success_text = TextAreaField(
-        "Thank-you text",
+        _l("Thank-you text"),
         filters=[_strip],
-        validators=[Length(max=2000, message="Keep the thank-you text under 2,000 characters.")],
+        validators=[
+            Length(max=2000, message=_l("Keep the thank-you text under 2,000 characters."))
+        ],
     )
     booking_url = StringField(
-        "Booking link for opportunities",
+        _l("Booking link for opportunities"),
         filters=[_strip],
         validators=[
             Optional(),
-            Length(max=500, message="Keep the link under 500 characters."),
+            Length(max=500, message=_l("Keep the link under 500 characters.")),
             check_web_address,
         ],
     )
-    allowed_origins = TextAreaField("Sites that may embed this form")
+    allowed_origins = TextAreaField(_l("Sites that may embed this form"))
     ebook_id = SelectField(
-        "E-book",
+        _l("E-book"),
         coerce=_optional_id,
         default=None,
-        invalid_choice_message="Choose one of the uploaded e-books.",
+        invalid_choice_message=_l("Choose one of the uploaded e-books."),
     )
-    email_download = BooleanField("Also e-mail the download link to the visitor")
-    double_opt_in = BooleanField("Ask new subscribers to confirm by e-mail", default=True)
+    email_download = BooleanField(_l("Also e-mail the download link to the visitor"))
+    double_opt_in = BooleanField(_l("Ask new subscribers to confirm by e-mail"), default=True)
     consent_text = TextAreaField(
-        "Consent to answer the request",
+        _l("Consent to answer the request"),
         filters=[_strip],
-        validators=[Length(max=1000, message="Keep the consent text under 1,000 characters.")],
+        validators=[Length(max=1000, message=_l("Keep the consent text under 1,000 characters."))],
     )
-    offers_marketing = BooleanField("Also offer the optional marketing consent", default=True)
+    offers_marketing = BooleanField(_l("Also offer the optional marketing consent"), default=True)
     marketing_text = TextAreaField(
-        "Marketing consent",
+        _l("Marketing consent"),
         filters=[_strip],
-        validators=[Length(max=1000, message="Keep the marketing text under 1,000 characters.")],
+        validators=[
+            Length(max=1000, message=_l("Keep the marketing text under 1,000 characters."))
+        ],
     )
 
     def __init__(self, *args, form_id: int | None = None, fixed_slug: str | None = None, **kwargs):
@@ -241,7 +255,7 @@ class FormSettingsForm(FlaskForm):
         self.fixed_slug = fixed_slug
         self.origins: list[str] = []
         ebooks = db.session.scalars(db.select(Ebook).order_by(Ebook.title, Ebook.id)).all()
-        self.ebook_id.choices = [SelectChoice("", "No e-book yet")] + [
+        self.ebook_id.choices = [SelectChoice("", _("No e-book yet"))] + [
             SelectChoice(ebook.id, f"{ebook.title} ({ebook.filename})") for ebook in ebooks
         ]
 
@@ -261,15 +275,21 @@ class FormSettingsForm(FlaskForm):
     def validate_slug(self, field) -> None:
         if self.fixed_slug and field.data != self.fixed_slug:
             raise ValidationError(
-                f"A form keeps its address ({self.fixed_slug}): widgets, links and QR codes "
-                "out there use it. For a new address, create a new form."
+                _(
+                    "A form keeps its address (%(slug)s): widgets, links and QR codes "
+                    "out there use it. For a new address, create a new form.",
+                    slug=self.fixed_slug,
+                )
             )
         taken = db.session.scalar(
             db.select(Form.id).where(Form.slug == field.data, Form.id != (self.form_id or 0))
         )
         if taken:
             raise ValidationError(
-                f"The address {field.data} is taken by another form. Choose another one."
+                _(
+                    "The address %(slug)s is taken by another form. Choose another one.",
+                    slug=field.data,
+                )
             )
 
     def validate_allowed_origins(self, field) -> None:
@@ -307,7 +327,8 @@ class EbookFileForm(FlaskForm):
     """An e-book file: after `validate()`, `content` and `kind` describe it."""
 
     file = FileField(
-        "File (PDF, EPUB or ZIP)", validators=[FileRequired(message="Choose a file to upload.")]
+        _l("File (PDF, EPUB or ZIP)"),
+        validators=[FileRequired(message=_l("Choose a file to upload."))],
     )
 
     def __init__(self, *args, **kwargs):
@@ -328,11 +349,11 @@ class EbookFileForm(FlaskForm):
 
 class UploadEbookForm(EbookFileForm):
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[_strip],
         validators=[
-            DataRequired(message="Give the e-book a title, e.g. the title on its cover."),
-            Length(max=200, message="Keep the title under 200 characters."),
+            DataRequired(message=_l("Give the e-book a title, e.g. the title on its cover.")),
+            Length(max=200, message=_l("Keep the title under 200 characters.")),
         ],
     )
 

@@ -8,6 +8,7 @@ a form down, and restoring brings it back at the same address.
 """
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.roles import safe_next
@@ -50,18 +51,29 @@ def _saved(fields: FormSettingsForm) -> bool:
     except IntegrityError:
         db.session.rollback()
         fields.slug.errors.append(
-            f"The address {fields.slug.data} is taken by another form. Choose another one."
+            _(
+                "The address %(slug)s is taken by another form. Choose another one.",
+                slug=fields.slug.data,
+            )
         )
         return False
     return True
 
 
-def _flash_saved(form: Form, verb: str) -> None:
-    flash(f"{verb} “{form.title}”: its page is /f/{form.slug}.", "info")
+def _flash_saved(form: Form, created: bool) -> None:
+    if created:
+        message = _(
+            "Created “%(title)s”: its page is /f/%(slug)s.", title=form.title, slug=form.slug
+        )
+    else:
+        message = _("Saved “%(title)s”: its page is /f/%(slug)s.", title=form.title, slug=form.slug)
+    flash(message, "info")
     if form.kind == "gate" and form.ebook_id is None:
         flash(
-            "This gate has no e-book yet: visitors get a thank-you but nothing to download. "
-            "Upload one under E-books and choose it here.",
+            _(
+                "This gate has no e-book yet: visitors get a thank-you but nothing to download. "
+                "Upload one under E-books and choose it here."
+            ),
             "warning",
         )
 
@@ -89,7 +101,7 @@ def new_form():
         fields.apply_to(form)
         db.session.add(form)
         if _saved(fields):
-            _flash_saved(form, "Created")
+            _flash_saved(form, created=True)
             return redirect(url_for("admin.edit_form", form_id=form.id))
     return _edit_page(fields, None, 422)
 
@@ -108,7 +120,7 @@ def edit_form(form_id: int):
     if fields.validate():
         fields.apply_to(form)
         if _saved(fields):
-            _flash_saved(form, "Saved")
+            _flash_saved(form, created=False)
             return redirect(url_for("admin.edit_form", form_id=form.id))
     return _edit_page(fields, form, 422, submissions)
 
@@ -127,13 +139,17 @@ def archive_form(form_id: int):
     wanted = button.action.data or ("restore" if form.archived_at else "archive")
     if wanted == "archive":
         form.archived_at = form.archived_at or utcnow()
-        message = (
-            f"Archived “{form.title}”: /f/{form.slug} and its embedded widgets now show "
-            "nothing. Restore it to bring them back."
+        message = _(
+            "Archived “%(title)s”: /f/%(slug)s and its embedded widgets now show "
+            "nothing. Restore it to bring them back.",
+            title=form.title,
+            slug=form.slug,
         )
     else:
         form.archived_at = None
-        message = f"Restored “{form.title}”: /f/{form.slug} is live again."
+        message = _(
+            "Restored “%(title)s”: /f/%(slug)s is live again.", title=form.title, slug=form.slug
+        )
     db.session.commit()
     flash(message, "info")
     return redirect(safe_next(button.next.data) or url_for("admin.forms"))

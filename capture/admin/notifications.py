@@ -2,6 +2,8 @@
 what failed, with a button to try a failed one again."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from ..extensions import db
@@ -10,6 +12,18 @@ from ..outbox import destinations
 from . import bp
 
 SHOWN = 100
+# What the outbox's statuses read as on the page.
+STATUS_WORDS = {
+    "failed": _l("failed"),
+    "sending": _l("sending"),
+    "pending": _l("pending"),
+    "delivered": _l("delivered"),
+}
+
+
+@bp.app_template_filter("outbox_status")
+def status_word(status: str) -> str:
+    return str(STATUS_WORDS[status]) if status in STATUS_WORDS else status
 
 
 class RetryForm(FlaskForm):
@@ -44,9 +58,16 @@ def retry_notification(outbox_id: int):
     row = db.get_or_404(Outbox, outbox_id)
     if row.status != "failed":
         db.session.rollback()
-        flash(f"Notification {row.id} is {row.status}, not failed: nothing to retry.", "info")
+        flash(
+            _(
+                "Notification %(id)s is %(status)s, not failed: nothing to retry.",
+                id=row.id,
+                status=status_word(row.status),
+            ),
+            "info",
+        )
     else:
         row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
         db.session.commit()
-        flash(f"Notification {row.id} will be sent again in a moment.", "info")
+        flash(_("Notification %(id)s will be sent again in a moment.", id=row.id), "info")
     return redirect(url_for("admin.notifications"), 303)

@@ -3,6 +3,8 @@
 import json
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
@@ -16,8 +18,11 @@ from . import bp
 
 class EraseForm(FlaskForm):
     understood = BooleanField(
-        "I understand that this person's details, answers, notes and history are deleted for good",
-        validators=[DataRequired("Tick the box to confirm.")],
+        _l(
+            "I understand that this person's details, answers, notes and history are deleted "
+            "for good"
+        ),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
     )
 
 
@@ -40,8 +45,12 @@ def erase_lead(lead_id: int):
         erasure = erase_by_request(lead_id, current_user.id)
         if erasure is not None:
             flash(
-                f"Erased, with {erasure.submissions} submissions and {erasure.notes} notes. "
-                "The insights still count the lead, anonymously.",
+                _(
+                    "Erased, with %(submissions)s submissions and %(notes)s notes. "
+                    "The insights still count the lead, anonymously.",
+                    submissions=erasure.submissions,
+                    notes=erasure.notes,
+                ),
                 "success",
             )
         return redirect(url_for("sales.index"))

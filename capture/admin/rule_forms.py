@@ -6,6 +6,8 @@ list as posted (so a sector just added can be ticked after a preview).
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
@@ -30,8 +32,10 @@ MAX_POINTS = 1000
 # Sales' move form offers "other" itself, under that value.
 RESERVED_REASON = "other"
 APPLY_CHOICES = {
-    "new": "New submissions only: existing leads stay where they are until they send a form again",
-    "reroute": "Also re-route existing leads now (pinned leads stay where sales put them)",
+    "new": _l(
+        "New submissions only: existing leads stay where they are until they send a form again"
+    ),
+    "reroute": _l("Also re-route existing leads now (pinned leads stay where sales put them)"),
 }
 
 
@@ -49,22 +53,26 @@ def intent_field(intent: str) -> str:
     return f"intent_{intent}"
 
 
-def points_field(label: str) -> IntegerField:
+def points_field(label) -> IntegerField:
     return IntegerField(
         label,
         validators=[
-            InputRequired("Enter a number."),
-            NumberRange(0, MAX_POINTS, f"Enter a whole number from 0 to {MAX_POINTS:,}."),
+            InputRequired(_l("Enter a number.")),
+            NumberRange(
+                0,
+                MAX_POINTS,
+                _l("Enter a whole number from 0 to %(most)s.", most=f"{MAX_POINTS:,}"),
+            ),
         ],
     )
 
 
-def days_field(label: str) -> IntegerField:
+def days_field(label) -> IntegerField:
     return IntegerField(
         label,
         validators=[
-            InputRequired("Enter a number of days."),
-            NumberRange(1, 365, "Enter a number of days from 1 to 365."),
+            InputRequired(_l("Enter a number of days.")),
+            NumberRange(1, 365, _l("Enter a number of days from 1 to 365.")),
         ],
     )
 
@@ -74,44 +82,48 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def _band_choices(empty_label: str) -> list[SelectChoice]:
+def _band_choices(empty_label) -> list[SelectChoice]:
     return [SelectChoice("", empty_label), *(SelectChoice(b, b) for b in HEADCOUNT_BANDS)]
 
 
 class RulesForm(FlaskForm):
     """All qualification settings; `to_rules` turns a valid post into rules."""
 
-    sectors = TextAreaField("Sectors, one per line")
-    target_sectors = CheckboxesField("Target sectors", validate_choice=False)
-    excluded_sectors = CheckboxesField("Excluded sectors", validate_choice=False)
+    sectors = TextAreaField(_l("Sectors, one per line"))
+    target_sectors = CheckboxesField(_l("Target sectors"), validate_choice=False)
+    excluded_sectors = CheckboxesField(_l("Excluded sectors"), validate_choice=False)
     min_headcount = SelectField(
-        "Minimum headcount",
-        choices=_band_choices("No minimum"),
-        invalid_choice_message="Choose a headcount band or no minimum.",
+        _l("Minimum headcount"),
+        choices=_band_choices(_l("No minimum")),
+        invalid_choice_message=_l("Choose a headcount band or no minimum."),
     )
     max_headcount = SelectField(
-        "Maximum headcount",
-        choices=_band_choices("No maximum"),
-        invalid_choice_message="Choose a headcount band or no maximum.",
+        _l("Maximum headcount"),
+        choices=_band_choices(_l("No maximum")),
+        invalid_choice_message=_l("Choose a headcount band or no maximum."),
     )
-    hot_days = days_field("Hot: last interest within (days)")
-    warm_days = days_field("Warm: last interest within (days)")
-    target_sector_points = points_field("Bonus for a target sector")
-    repeat_points = points_field("Per further submission")
-    repeat_points_max = points_field("Further submissions at most")
+    hot_days = days_field(_l("Hot: last interest within (days)"))
+    warm_days = days_field(_l("Warm: last interest within (days)"))
+    target_sector_points = points_field(_l("Bonus for a target sector"))
+    repeat_points = points_field(_l("Per further submission"))
+    repeat_points_max = points_field(_l("Further submissions at most"))
     opportunity_threshold = IntegerField(
-        "Opportunity at a score of",
+        _l("Opportunity at a score of"),
         validators=[
-            InputRequired("Enter a number."),
-            NumberRange(1, 5 * MAX_POINTS, f"Enter a whole number from 1 to {5 * MAX_POINTS:,}."),
+            InputRequired(_l("Enter a number.")),
+            NumberRange(
+                1,
+                5 * MAX_POINTS,
+                _l("Enter a whole number from 1 to %(most)s.", most=f"{5 * MAX_POINTS:,}"),
+            ),
         ],
     )
-    disqualification_reasons = TextAreaField("Disqualification reasons, one per line")
+    disqualification_reasons = TextAreaField(_l("Disqualification reasons, one per line"))
     apply = RadioField(
-        "When saving",
+        _l("When saving"),
         choices=[SelectChoice(value, label) for value, label in APPLY_CHOICES.items()],
         default="new",
-        invalid_choice_message="Choose when the new rules apply.",
+        invalid_choice_message=_l("Choose when the new rules apply."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -163,21 +175,34 @@ class RulesForm(FlaskForm):
     def validate_sectors(self, field):
         sectors = self.sector_list()
         if not sectors:
-            raise ValidationError("List at least one sector.")
+            raise ValidationError(_("List at least one sector."))
         if len(sectors) > MAX_SECTORS:
-            raise ValidationError(f"At most {MAX_SECTORS} sectors; this list has {len(sectors)}.")
+            raise ValidationError(
+                _(
+                    "At most %(most)s sectors; this list has %(count)s.",
+                    most=MAX_SECTORS,
+                    count=len(sectors),
+                )
+            )
         wrong = [s for s in sectors if not SECTOR_SLUG.match(s) or len(s) > SECTOR_MAX_LENGTH]
         if wrong:
             raise ValidationError(
-                "Use lowercase letters, digits and single hyphens, at most "
-                f"{SECTOR_MAX_LENGTH} characters (e.g. business-services): {', '.join(wrong[:3])}"
+                _(
+                    "Use lowercase letters, digits and single hyphens, at most %(most)s "
+                    "characters (e.g. business-services): %(wrong)s",
+                    most=SECTOR_MAX_LENGTH,
+                    wrong=", ".join(wrong[:3]),
+                )
             )
 
     def _check_listed(self, field):
         missing = [s for s in field.data if s not in self.sector_list()]
         if missing:
             raise ValidationError(
-                f"Not in the sector list: {', '.join(missing)}. Untick it or add it to the list."
+                _(
+                    "Not in the sector list: %(sectors)s. Untick it or add it to the list.",
+                    sectors=", ".join(missing),
+                )
             )
 
     def validate_target_sectors(self, field):
@@ -188,7 +213,10 @@ class RulesForm(FlaskForm):
         both = [s for s in field.data if s in self.target_sectors.data]
         if both:
             raise ValidationError(
-                f"A sector can't be both a target and excluded: {', '.join(both)}."
+                _(
+                    "A sector can't be both a target and excluded: %(sectors)s.",
+                    sectors=", ".join(both),
+                )
             )
 
     def validate_max_headcount(self, field):
@@ -196,29 +224,46 @@ class RulesForm(FlaskForm):
         if low not in HEADCOUNT_BANDS or high not in HEADCOUNT_BANDS:
             return
         if HEADCOUNT_BANDS.index(high) < HEADCOUNT_BANDS.index(low):
-            raise ValidationError(f"The maximum can't be below the minimum ({low}).")
+            raise ValidationError(_("The maximum can't be below the minimum (%(low)s).", low=low))
 
     def validate_warm_days(self, field):
         if field.errors or self.hot_days.errors or self.hot_days.data is None:
             return
         if field.data <= self.hot_days.data:
             raise ValidationError(
-                f"Warm must last longer than hot: more than {self.hot_days.data} days."
+                _(
+                    "Warm must last longer than hot: more than %(days)s days.",
+                    days=self.hot_days.data,
+                )
             )
 
     def validate_disqualification_reasons(self, field):
         reasons = self.reason_list()
         if not reasons:
-            raise ValidationError("Give at least one reason; sales pick one to disqualify a lead.")
+            raise ValidationError(
+                _("Give at least one reason; sales pick one to disqualify a lead.")
+            )
         if len(reasons) > MAX_REASONS:
-            raise ValidationError(f"At most {MAX_REASONS} reasons; this list has {len(reasons)}.")
+            raise ValidationError(
+                _(
+                    "At most %(most)s reasons; this list has %(count)s.",
+                    most=MAX_REASONS,
+                    count=len(reasons),
+                )
+            )
         long = [r for r in reasons if len(r) > REASON_MAX_LENGTH]
         if long:
             raise ValidationError(
-                f"Keep each reason under {REASON_MAX_LENGTH} characters: {long[0][:40]}…"
+                _(
+                    "Keep each reason under %(most)s characters: %(reason)s…",
+                    most=REASON_MAX_LENGTH,
+                    reason=long[0][:40],
+                )
             )
         if any(r.casefold() == RESERVED_REASON for r in reasons):
-            raise ValidationError('"Other" is always offered to sales; leave it out of the list.')
+            raise ValidationError(
+                _('"Other" is always offered to sales; leave it out of the list.')
+            )
 
     def to_rules(self, base: QualificationRules) -> QualificationRules:
         """`base` with this form's settings (call after a successful validate)."""
@@ -244,11 +289,12 @@ class RulesForm(FlaskForm):
 
 
 # One points field per headcount band and per intent, named by band_field/intent_field.
+INTENT_LABELS = {"low": _l("Low intent"), "medium": _l("Medium intent"), "high": _l("High intent")}
 for _band in HEADCOUNT_BANDS:
-    _label = "1 employee" if _band == "1" else f"{_band} employees"
+    _label = _l("1 employee") if _band == "1" else _l("%(band)s employees", band=_band)
     setattr(RulesForm, band_field(_band), points_field(_label))
 for _intent in INTENTS:
-    setattr(RulesForm, intent_field(_intent), points_field(f"{_intent.capitalize()} intent"))
+    setattr(RulesForm, intent_field(_intent), points_field(INTENT_LABELS[_intent]))
 
 
 class ContinueReroutingForm(FlaskForm):

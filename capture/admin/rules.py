@@ -6,9 +6,14 @@ Re-routing the existing leads runs a slice per request (`LEADS_REROUTE_SECONDS`,
 default 10) until done; the page continues it by itself, or with a button.
 """
 
+from collections import Counter
+
 from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
+from ..domain.vocabulary import LISTS
 from ..extensions import begin_write, db
 from ..htmx import is_htmx, vary_on_htmx
 from ..qualification import current_rules
@@ -20,11 +25,11 @@ from ..rule_changes import (
     change_summary,
     continue_rerouting,
     describe_changes,
-    moves_text,
     pending_rerouting,
     preview_change,
     start_rerouting,
 )
+from ..sales.display import list_word
 from . import bp
 from .rule_forms import ContinueReroutingForm, RulesForm
 
@@ -39,16 +44,12 @@ def _render(
     preview: RulePreview | None = None,
     changes: list[str] | None = None,
 ):
+    shown = {"form": form, "preview": preview, "changes": changes}
+    shown["sentences"] = preview_sentences(preview) if preview else []
     if is_htmx():
-        body = render_template(EDITOR, form=form, preview=preview, changes=changes)
+        body = render_template(EDITOR, **shown)
     else:
-        body = render_template(
-            PAGE,
-            form=form,
-            preview=preview,
-            changes=changes,
-            **_rerouting_context(pending_rerouting()),
-        )
+        body = render_template(PAGE, **shown, **_rerouting_context(pending_rerouting()))
     return vary_on_htmx(make_response(body, status))
 
 
@@ -68,21 +69,74 @@ def _rerouting_context(job: Rerouting | None) -> dict:
     }
 
 
+def _in_list_order(moves: Counter) -> list[tuple[tuple[str, str], int]]:
+    return sorted(
+        moves.items(), key=lambda item: (LISTS.index(item[0][0]), LISTS.index(item[0][1]))
+    )
+
+
+def moves_text(moves: Counter) -> str:
+    """E.g. `4 nurture → disqualified, 1 nurture → opportunity`, in the page's language."""
+    return ", ".join(
+        f"{count} {list_word(from_list)} → {list_word(to_list)}"
+        for (from_list, to_list), count in _in_list_order(moves)
+    )
+
+
+def preview_sentences(preview: RulePreview) -> list[str]:
+    """E.g. `12 nurture leads would become opportunities`, one per move."""
+    sentences = []
+    for (from_list, to_list), count in preview.sorted_moves():
+        shown = list_word(from_list)
+        if to_list == "opportunity":
+            sentence = ngettext(
+                "%(num)d %(list)s lead would become an opportunity",
+                "%(num)d %(list)s leads would become opportunities",
+                count,
+                list=shown,
+            )
+        elif to_list == "nurture":
+            sentence = ngettext(
+                "%(num)d %(list)s lead would move to nurture",
+                "%(num)d %(list)s leads would move to nurture",
+                count,
+                list=shown,
+            )
+        else:
+            sentence = ngettext(
+                "%(num)d %(list)s lead would be disqualified",
+                "%(num)d %(list)s leads would be disqualified",
+                count,
+                list=shown,
+            )
+        sentences.append(sentence)
+    return sentences
+
+
 def rerouting_message(job: Rerouting | None) -> str:
     """What to tell the admin after a slice of re-routing."""
     if job is None:
-        return "There is no re-routing to continue."
-    moved = f"Moved: {moves_text(job.moves)}." if job.moves else "No lead changed list so far."
+        return _("There is no re-routing to continue.")
+    if job.moves:
+        moved = _("Moved: %(moves)s.", moves=moves_text(job.moves))
+    else:
+        moved = _("No lead changed list so far.")
     if job.stopped:
-        return (
-            f"Re-routing stopped: the rules changed again before it finished. {moved} "
-            "Save with re-routing to route the other leads by the rules in force."
+        return _(
+            "Re-routing stopped: the rules changed again before it finished. %(moved)s "
+            "Save with re-routing to route the other leads by the rules in force.",
+            moved=moved,
         )
     if job.done:
         if not job.moves:
-            return "Re-routed the existing leads: none changed list."
-        return f"Re-routed the existing leads: {moves_text(job.moves)}."
-    return f"Re-routing the existing leads: {job.checked:,} of about {job.total:,} checked. {moved}"
+            return _("Re-routed the existing leads: none changed list.")
+        return _("Re-routed the existing leads: %(moves)s.", moves=moves_text(job.moves))
+    return _(
+        "Re-routing the existing leads: %(checked)s of about %(total)s checked. %(moved)s",
+        checked=f"{job.checked:,}",
+        total=f"{job.total:,}",
+        moved=moved,
+    )
 
 
 @bp.get("/rules")
@@ -118,16 +172,16 @@ def save():
     begin_write()
     if changes:
         store_rules(new, user_id)
-        message = f"Rules saved: {change_summary(changes)}."
+        message = _("Rules saved: %(changes)s.", changes=change_summary(changes))
     else:
-        message = "The rules were already these; nothing to save."
+        message = _("The rules were already these; nothing to save.")
     if form.apply.data == "reroute":
         start_rerouting(new, because=f"Rules changed: {change_summary(changes)}")
     db.session.commit()
     if form.apply.data == "reroute":
         message += " " + rerouting_message(_go_on_rerouting())
     elif changes:
-        message += " They apply to new submissions."
+        message += " " + _("They apply to new submissions.")
     flash(message, "info")
     return vary_on_htmx(redirect(url_for("admin.rules"), 303))
 

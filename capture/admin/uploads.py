@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
 EPUB_MIMETYPE = b"application/epub+zip"
@@ -27,7 +28,8 @@ ZIP = FileKind("ZIP", "application/zip", ".zip")
 
 
 class UnfitUpload(ValueError):
-    """The upload cannot be an e-book; the message says why, for the site owner."""
+    """The upload cannot be an e-book; the message says why, for the site owner,
+    in the page's language (English outside a request)."""
 
 
 def _zip_entries(content: bytes) -> list[zipfile.ZipInfo] | None:
@@ -62,17 +64,17 @@ def _is_epub(content: bytes, entries: list[zipfile.ZipInfo]) -> bool:
 def file_kind(content: bytes) -> FileKind:
     """Return what `content` is; raise UnfitUpload when it is no PDF, EPUB or ZIP."""
     if not content:
-        raise UnfitUpload("The file is empty.")
+        raise UnfitUpload(_("The file is empty."))
     if content.startswith(b"%PDF-"):
         return PDF
     if content.startswith(b"PK\x03\x04"):
         entries = _zip_entries(content)
         if entries is None:
-            raise UnfitUpload("This ZIP file is damaged or incomplete: it cannot be opened.")
+            raise UnfitUpload(_("This ZIP file is damaged or incomplete: it cannot be opened."))
         if not entries:
-            raise UnfitUpload("This ZIP file is empty.")
+            raise UnfitUpload(_("This ZIP file is empty."))
         return EPUB if _is_epub(content, entries) else ZIP
-    raise UnfitUpload("This file is not a PDF, EPUB or ZIP file (judged by its content).")
+    raise UnfitUpload(_("This file is not a PDF, EPUB or ZIP file (judged by its content)."))
 
 
 def check_size(size: int, limit: int) -> None:
@@ -82,7 +84,13 @@ def check_size(size: int, limit: int) -> None:
     actual, allowed = human_size(size), human_size(limit)
     if actual == allowed:  # just over: rounded, both would read the same
         actual, allowed = f"{size:,} bytes", f"{limit:,} bytes"
-    raise UnfitUpload(f"The file is {actual}; e-books may be at most {allowed}.")
+    raise UnfitUpload(
+        _(
+            "The file is %(actual)s; e-books may be at most %(allowed)s.",
+            actual=actual,
+            allowed=allowed,
+        )
+    )
 
 
 def download_name(uploaded_name: str | None, kind: FileKind) -> str:

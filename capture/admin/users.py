@@ -3,10 +3,12 @@ so the list changes and notes they made keep saying who made them.
 """
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
+from ..auth.roles import role_word
 from ..extensions import db
 from ..models import User
 from . import bp
@@ -56,11 +58,15 @@ def create_user():
         # Someone added the same address a moment ago.
         db.session.rollback()
         existing = db.session.scalar(db.select(User).where(User.email == form.email.data))
-        form.email.errors.append(taken_message(existing) if existing else "Please try again.")
+        form.email.errors.append(taken_message(existing) if existing else _("Please try again."))
         return _page(new=form, status=422)
     flash(
-        f"{user.email} can log in now, as {user.role}. Give them the password in person "
-        "or by phone, not in the same e-mail.",
+        _(
+            "%(email)s can log in now, as %(role)s. Give them the password in person "
+            "or by phone, not in the same e-mail.",
+            email=user.email,
+            role=role_word(user.role),
+        ),
         "info",
     )
     return redirect(url_for("admin.users"))
@@ -76,16 +82,19 @@ def reset_password(user_id: int):
     user.password_hash = generate_password_hash(form.password.data)
     user.end_sessions()
     db.session.commit()
-    flash(f"New password set for {user.email}.", "info")
+    flash(_("New password set for %(email)s.", email=user.email), "info")
     return redirect(url_for("admin.users"))
 
 
 def refusal_to_deactivate(user: User, actor_id: int, other_active_admins: int) -> str | None:
     """Why `user` must stay active, or None: not yourself, not the last active admin."""
     if user.id == actor_id:
-        return "You cannot deactivate yourself. Ask another admin to do it."
+        return _("You cannot deactivate yourself. Ask another admin to do it.")
     if user.role == "admin" and user.active and other_active_admins == 0:
-        return f"{user.email} is the last active admin: someone must be able to manage Leadgate."
+        return _(
+            "%(email)s is the last active admin: someone must be able to manage Leadgate.",
+            email=user.email,
+        )
     return None
 
 
@@ -107,7 +116,7 @@ def toggle_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ActiveForm()
     if not form.validate():
-        return _page(notice="That did not work. Please try again.", status=422)
+        return _page(notice=_("That did not work. Please try again."), status=422)
     wanted = form.active.data == "yes"
     if not wanted:
         refusal = refusal_to_deactivate(user, current_user.id, _other_active_admins(user))
@@ -117,7 +126,9 @@ def toggle_user(user_id: int):
     user.active = wanted
     db.session.commit()
     flash(
-        f"{user.email} is {'active again' if wanted else 'deactivated: they cannot log in'}.",
+        _("%(email)s is active again.", email=user.email)
+        if wanted
+        else _("%(email)s is deactivated: they cannot log in.", email=user.email),
         "info",
     )
     return redirect(url_for("admin.users"))

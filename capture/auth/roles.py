@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db, login_manager
@@ -12,6 +13,8 @@ from ..htmx import is_htmx
 from ..models import User
 
 ROLES = ("admin", "sales")
+# What a role reads as on the pages.
+ROLE_WORDS = {"admin": _l("admin"), "sales": _l("sales")}
 
 
 @login_manager.user_loader
@@ -61,6 +64,11 @@ def keep_private(blueprint: Blueprint) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
         return response
+
+
+def role_word(role: str) -> str:
+    """`sales` or `admin` in the page's language."""
+    return str(ROLE_WORDS[role]) if role in ROLE_WORDS else role
 
 
 def safe_next(target: str | None) -> str | None:

@@ -1,11 +1,18 @@
 """Geometry for the insights charts: counts in, positioned bars and words out.
 
 `templates/insights/_charts.html` draws a `Chart` as inline SVG; nothing here
-knows about Flask, the database or markup. Lengths are SVG user units.
+knows about the database or markup. The words are in the page's language
+(English outside a request). Lengths are SVG user units.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from ..sales.labels import LIST_NAMES, LIST_WORDS
 
 WIDTH = 640
 LABEL_END = 160  # row labels are right-aligned against this x
@@ -19,8 +26,8 @@ MARGIN = 8
 MIN_SEGMENT = 1.0
 LABEL_CHARS = 22  # what fits left of the bars at font-size 12
 SEGMENTS = ("opportunity", "nurture", "disqualified")
-NO_LEADS = "No leads in this period"
-NOTHING_COUNTED = "Nothing counted in this period"
+NO_LEADS = _l("No leads in this period")
+NOTHING_COUNTED = _l("Nothing counted in this period")
 
 
 @dataclass(frozen=True)
@@ -94,18 +101,20 @@ def share_of_previous(count: int, previous: int) -> str:
     (`<1%`, `>99%`). A previous step of 0 has no share: `previous step was 0`.
     """
     if previous <= 0:
-        return "previous step was 0"
+        return _("previous step was 0")
     percent = count / previous * 100
     if 0 < percent < 1:
-        return "<1% of previous"
-    if 99 < percent < 100:
-        return ">99% of previous"
-    return f"{int(percent + 0.5)}% of previous"
+        shown = "<1%"
+    elif 99 < percent < 100:
+        shown = ">99%"
+    else:
+        shown = f"{int(percent + 0.5)}%"
+    return _("%(share)s of previous", share=shown)
 
 
 def leads(count: int) -> str:
     """Return `1 lead` or `1,234 leads`."""
-    return f"{count:,} lead{'' if count == 1 else 's'}"
+    return ngettext("%(count)s lead", "%(count)s leads", count, count=f"{count:,}")
 
 
 def channel_chart(rows: Sequence[tuple[str, int, int, int]]) -> Chart:
@@ -125,7 +134,9 @@ def channel_chart(rows: Sequence[tuple[str, int, int, int]]) -> Chart:
                 segments.append(Bar(x, y, width, BAR_HEIGHT, fill))
                 x = round(x + width, 1)
         chart_rows.append(_row(label, y, tuple(segments), x, leads(sum(counts))))
-        parts = [f"{count:,} {name}" for name, count in zip(SEGMENTS, counts, strict=True)]
+        parts = [
+            f"{count:,} {LIST_WORDS[name]}" for name, count in zip(SEGMENTS, counts, strict=True)
+        ]
         words.append(f"{label}: {', '.join([leads(sum(counts)), *parts])}")
     return Chart(
         WIDTH,
@@ -174,11 +185,13 @@ def _row(label: str, y: float, bars: tuple[Bar, ...], bar_end: float, value: str
 def _legend(names: Sequence[str]) -> tuple[LegendItem, ...]:
     items, x = [], float(BAR_X)
     for name in names:
-        items.append(LegendItem(Bar(x, 4, 12, 12, name), Text(x + 16, 14, name.capitalize())))
-        x += 16 + len(name) * 7 + 16  # about 7 units per character at font-size 12
+        word = str(LIST_NAMES[name])
+        items.append(LegendItem(Bar(x, 4, 12, 12, name), Text(x + 16, 14, word)))
+        x += 16 + len(word) * 7 + 16  # about 7 units per character at font-size 12
     return tuple(items)
 
 
-def _empty_chart(message: str) -> Chart:
+def _empty_chart(message) -> Chart:
+    message = str(message)
     height = 2 * MARGIN + ROW_HEIGHT
     return Chart(WIDTH, height, (), (), Text(WIDTH / 2, height / 2 + 4, message, "middle"), message)

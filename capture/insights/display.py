@@ -1,10 +1,29 @@
-"""Template filters for the insights page: money, shares, waiting times, counts."""
+"""Template filters for the insights page: money, shares, waiting times, counts,
+periods and reason groups."""
 
 from fractions import Fraction
 
-from ..domain.funnel import duration_in_words, whole_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from ..domain.funnel import OTHER_REASON, duration_in_words, whole_percent
 from ..domain.money import format_money
+from ..domain.periods import Period
+from ..sales.display import date_words
 from . import bp
+
+DAY = "d MMM yyyy"  # 1 Nov 2026
+# The reason groups the insights make themselves; the reasons sales pick are
+# the admin's own words and are shown as typed.
+REASON_GROUP_WORDS = {
+    "Too small": _l("Too small"),
+    "Too large": _l("Too large"),
+    "Not a buyer": _l("Not a buyer"),
+    "Disposable e-mail address": _l("Disposable e-mail address"),
+    "Wrong sector": _l("Wrong sector"),
+    OTHER_REASON: _l("Other"),
+}
 
 
 @bp.app_template_filter("money")
@@ -29,4 +48,29 @@ def percent(part: int, whole: int) -> str:
 @bp.app_template_filter("waiting")
 def waiting(seconds: float | None) -> str:
     """`3 h 20 min`, or a dash when nobody was answered."""
-    return duration_in_words(seconds) or "—"
+    words = duration_in_words(seconds).split()
+    if not words:
+        return "—"
+    # The domain writes number-unit pairs: "45 min", "3 h 20 min", "2 days 4 h".
+    pairs = zip(words[::2], words[1::2], strict=True)
+    return " ".join(_duration_part(int(number), unit) for number, unit in pairs)
+
+
+def _duration_part(number: int, unit: str) -> str:
+    if unit == "min":
+        return _("%(num)d min", num=number)
+    if unit == "h":
+        return _("%(num)d h", num=number)
+    return ngettext("%(num)d day", "%(num)d days", number)
+
+
+@bp.app_template_filter("period_label")
+def period_label(period: Period) -> str:
+    """`1 Nov 2026 – 30 Nov 2026`, the months in the page's language."""
+    return f"{date_words(period.since, DAY)} – {date_words(period.until, DAY)}"
+
+
+@bp.app_template_filter("reason_group")
+def reason_group_word(group: str) -> str:
+    """A reason group as the page shows it."""
+    return str(REASON_GROUP_WORDS[group]) if group in REASON_GROUP_WORDS else group

@@ -3,6 +3,8 @@
 from fractions import Fraction
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..domain.funnel import whole_percent
 from ..domain.periods import PERIODS, period_from
@@ -11,16 +13,24 @@ from ..extensions import db
 from ..htmx import is_htmx, vary_on_htmx
 from ..models import Form, utcnow
 from ..qualification import current_rules
-from ..sales.display import business_zone
+from ..sales.display import business_zone, channel_word
 from . import bp
 from .charts import channel_chart, funnel_chart
 from .report import Drill, Report, build_report
 
 STEP_LABELS = {
-    "view": "Form shown",
-    "contact": "Contact step sent",
-    "qualify": "Qualifying step sent",
-    "download": "E-book downloaded",
+    "view": _l("Form shown"),
+    "contact": _l("Contact step sent"),
+    "qualify": _l("Qualifying step sent"),
+    "download": _l("E-book downloaded"),
+}
+# The periods' names on the page (the domain's PERIODS, in the reader's language).
+PERIOD_LABELS = {
+    "this-month": _l("This month so far"),
+    "last-month": _l("Last month"),
+    "30d": _l("Last 30 days"),
+    "90d": _l("Last 90 days"),
+    "custom": _l("Custom range"),
 }
 # A channel needs this many leads before it can be called the best.
 BEST_MIN_LEADS = 10
@@ -62,13 +72,20 @@ def query_args(period, form, drill: Drill, **changes) -> dict:
 
 
 def charts_for(report: Report) -> dict:
+    # Channels are vocabulary, shown in the reader's language; sources and campaigns as typed.
+    by_channel = report.drill.grouping == "channel"
     rows = [
-        (row.key or NO_SOURCE, row.opportunity, row.nurture, row.disqualified)
+        (
+            (channel_word(row.key) if by_channel else row.key) if row.key else _("(none)"),
+            row.opportunity,
+            row.nurture,
+            row.disqualified,
+        )
         for row in report.rows
     ]
     funnels = {
         funnel.form.id: funnel_chart(
-            [(STEP_LABELS[step], funnel.counts.get(step, 0)) for step in funnel.steps]
+            [(str(STEP_LABELS[step]), funnel.counts.get(step, 0)) for step in funnel.steps]
         )
         for funnel in report.funnels
     }
@@ -121,7 +138,7 @@ def index():
         "drop": biggest_drop(report),
         "step_labels": STEP_LABELS,
         "no_source": NO_SOURCE,
-        "periods": PERIODS,
+        "periods": {kind: PERIOD_LABELS.get(kind, label) for kind, label in PERIODS.items()},
         "forms": forms,
     }
     if is_htmx():

@@ -1,13 +1,25 @@
-"""Template helpers for the sales pages: ages, local times, warmth badges."""
+"""Template helpers for the sales pages: ages, local times, warmth badges, and
+the words for the stored vocabulary in the reader's language."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from flask import current_app
+from flask_babel import get_locale, ngettext
 
 from ..domain.warmth import age_in_words
 from ..qualification import current_rules, lead_warmth
 from . import bp
+from .labels import (
+    CHANNEL_WORDS,
+    INTENT_WORDS,
+    LIST_NAMES,
+    LIST_WORDS,
+    OUTCOME_WORDS,
+    WARMTH_WORDS,
+    word_for,
+)
 
 
 def business_zone() -> ZoneInfo:
@@ -15,21 +27,81 @@ def business_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["LEADS_TIMEZONE"])
 
 
+def page_locale() -> str:
+    """The language of the page being made ("en" outside a request)."""
+    return str(get_locale() or "en")
+
+
+def counted(number: int, unit: str) -> str:
+    """`5 days`, `1 hour` in the page's language; `unit` as `age_in_words` writes it."""
+    stem = unit.removesuffix("s")
+    if stem == "minute":
+        return ngettext("%(num)d minute", "%(num)d minutes", number)
+    if stem == "hour":
+        return ngettext("%(num)d hour", "%(num)d hours", number)
+    if stem == "day":
+        return ngettext("%(num)d day", "%(num)d days", number)
+    return f"{number} {unit}"
+
+
 @bp.app_template_filter("age")
 def age(moment: datetime | None, now: datetime) -> str:
     """`5 days` since `moment`."""
-    return age_in_words(moment, now) if moment else ""
+    if not moment:
+        return ""
+    number, unit = age_in_words(moment, now).split(" ")
+    return counted(int(number), unit)
 
 
 @bp.app_template_filter("local")
-def local(moment: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
-    """`moment` in the business's time zone."""
+def local(moment: datetime | None, pattern: str = "dd MMM yyyy HH:mm") -> str:
+    """`moment` in the business's time zone; `pattern` in Unicode (CLDR) date syntax,
+    so month names are in the page's language."""
     if moment is None:
         return ""
-    return moment.astimezone(business_zone()).strftime(fmt)
+    return format_datetime(moment.astimezone(business_zone()), pattern, locale=page_locale())
+
+
+@bp.app_template_filter("date_words")
+def date_words(day: date, pattern: str = "MMMM yyyy") -> str:
+    """A date as words in the page's language: `November 2026`, `1 Nov 2026`."""
+    return format_date(day, pattern, locale=page_locale())
 
 
 @bp.app_template_global("warmth")
 def warmth(lead, now: datetime) -> str:
     """`hot`, `warm` or `cold` for `lead` by the rules in force."""
     return lead_warmth(lead, current_rules(), now)
+
+
+@bp.app_template_filter("list_word")
+def list_word(name: str | None) -> str:
+    """`nurture` as it reads in a sentence."""
+    return word_for(name, LIST_WORDS)
+
+
+@bp.app_template_filter("list_name")
+def list_name(name: str | None) -> str:
+    """`Nurture` as a tab, heading or option."""
+    return word_for(name, LIST_NAMES)
+
+
+@bp.app_template_filter("warmth_word")
+def warmth_word(value: str | None) -> str:
+    return word_for(value, WARMTH_WORDS)
+
+
+@bp.app_template_filter("channel_word")
+def channel_word(value: str | None) -> str:
+    return word_for(value, CHANNEL_WORDS)
+
+
+@bp.app_template_filter("outcome_word")
+def outcome_word(value: str | None) -> str:
+    return word_for(value, OUTCOME_WORDS)
+
+
+@bp.app_template_filter("intent_words")
+def intent_words(value: str | None) -> str:
+    """`high intent`."""
+    return word_for(value, INTENT_WORDS) if value in INTENT_WORDS else f"{value} intent"

@@ -5,6 +5,7 @@ gets only the part it changed. Invalid input: 422, as typed, with the error.
 """
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import begin_write, db
@@ -13,7 +14,7 @@ from ..intake.recording import locked_lead
 from ..models import Lead, ListChange, Note, utcnow
 from ..qualification import current_rules
 from . import bp
-from .display import local
+from .display import list_word, local, outcome_word
 from .lead_forms import ContactedForm, MoveForm, NoteForm, OutcomeForm
 
 PAGE = "sales/lead.html"
@@ -87,11 +88,14 @@ def move_lead(lead_id: int):
         return _refused(lead, PANEL, move_form=form)
     to_list, reason, user_id = form.to_list.data, form.chosen_reason, current_user.id
     lead = _locked(lead_id)
+    shown = list_word(to_list)
     if (lead.list, lead.reason, lead.pinned) == (to_list, reason, True):
-        message = f"Already pinned to {to_list} for that reason."
+        message = _("Already pinned to %(list)s for that reason.", list=shown)
     else:
         message = (
-            f"Kept on {to_list} and pinned." if lead.list == to_list else f"Moved to {to_list}."
+            _("Kept on %(list)s and pinned.", list=shown)
+            if lead.list == to_list
+            else _("Moved to %(list)s.", list=shown)
         )
         db.session.add(
             ListChange(
@@ -117,9 +121,9 @@ def mark_contacted(lead_id: int):
     lead = _locked(lead_id)
     if lead.first_response_at is None:
         lead.first_response_at = utcnow()
-        message = "Marked contacted."
+        message = _("Marked contacted.")
     else:
-        message = f"Already contacted on {local(lead.first_response_at)}."
+        message = _("Already contacted on %(moment)s.", moment=local(lead.first_response_at))
     db.session.commit()
     return _done(lead, PANEL, message)
 
@@ -135,15 +139,18 @@ def set_outcome(lead_id: int):
     if lead.list != "opportunity":
         db.session.rollback()
         form.outcome.errors.append(
-            f"Only an opportunity can be won or lost; this lead is on {lead.list}. "
-            "Move it to opportunity first."
+            _(
+                "Only an opportunity can be won or lost; this lead is on %(list)s. "
+                "Move it to opportunity first.",
+                list=list_word(lead.list),
+            )
         )
         return _refused(lead, PANEL, outcome_form=form)
     if lead.outcome == form.outcome.data:
-        message = f"Already marked {lead.outcome}."
+        message = _("Already marked %(outcome)s.", outcome=outcome_word(lead.outcome))
     else:
         lead.outcome, lead.outcome_at = form.outcome.data, utcnow()
-        message = f"Marked {lead.outcome}."
+        message = _("Marked %(outcome)s.", outcome=outcome_word(lead.outcome))
     db.session.commit()
     return _done(lead, PANEL, message)
 
@@ -159,4 +166,4 @@ def add_note(lead_id: int):
     lead = _locked(lead_id)
     db.session.add(Note(lead_id=lead.id, user_id=user_id, body=body))
     db.session.commit()
-    return _done(lead, NOTES, "Note added.")
+    return _done(lead, NOTES, _("Note added."))

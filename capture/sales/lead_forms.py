@@ -4,14 +4,18 @@ Every action is a POST with a FlaskForm, so each carries the CSRF token and
 says per field what is wrong.
 """
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..domain.vocabulary import LISTS
+from .labels import LIST_NAMES
 
 OTHER = "other"
+# Stored as the reason, like the rules' reasons: not translated.
 DEFAULT_MOVE_REASON = "Moved by hand"
 
 
@@ -24,21 +28,21 @@ class MoveForm(FlaskForm):
     """
 
     to_list = SelectField(
-        "Move to",
-        choices=[SelectChoice(name, name.capitalize()) for name in LISTS],
+        _l("Move to"),
+        choices=[SelectChoice(name, LIST_NAMES[name]) for name in LISTS],
         validate_choice=False,
-        validators=[AnyOf(LISTS, message="Choose a list.")],
+        validators=[AnyOf(LISTS, message=_l("Choose a list."))],
     )
-    reason = SelectField("Reason", default="")
-    other_reason = StringField("In your own words", validators=[Length(max=300)])
+    reason = SelectField(_l("Reason"), default="")
+    other_reason = StringField(_l("In your own words"), validators=[Length(max=300)])
 
     def __init__(self, reasons: tuple[str, ...], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reasons = reasons
         self.reason.choices = [
-            SelectChoice("", "No reason chosen"),
+            SelectChoice("", _("No reason chosen")),
             *[SelectChoice(reason, reason) for reason in reasons],
-            SelectChoice(OTHER, "Other (say why below)"),
+            SelectChoice(OTHER, _("Other (say why below)")),
         ]
         self.chosen_reason: str | None = None
 
@@ -49,11 +53,11 @@ class MoveForm(FlaskForm):
         typed = (self.other_reason.data or "").strip()
         disqualifying = self.to_list.data == "disqualified"
         if picked == OTHER and not typed:
-            self.other_reason.errors.append("Say why in a few words, or pick a reason above.")
+            self.other_reason.errors.append(_("Say why in a few words, or pick a reason above."))
             return False
         if picked in self.reasons and not disqualifying:
             self.reason.errors.append(
-                "That reason is for disqualifying. Leave it empty and add a note below instead."
+                _("That reason is for disqualifying. Leave it empty and add a note below instead.")
             )
             return False
         if picked in self.reasons:
@@ -61,7 +65,7 @@ class MoveForm(FlaskForm):
         elif typed:
             self.chosen_reason = typed
         elif disqualifying:
-            self.reason.errors.append("Choose why this lead is disqualified.")
+            self.reason.errors.append(_("Choose why this lead is disqualified."))
             return False
         else:
             self.chosen_reason = DEFAULT_MOVE_REASON
@@ -76,18 +80,18 @@ class OutcomeForm(FlaskForm):
     """How an opportunity ended: won or lost (the two submit buttons' value)."""
 
     outcome = SelectField(
-        "Outcome",
-        choices=[SelectChoice("won", "Won"), SelectChoice("lost", "Lost")],
+        _l("Outcome"),
+        choices=[SelectChoice("won", _l("Won")), SelectChoice("lost", _l("Lost"))],
         validate_choice=False,
-        validators=[AnyOf(("won", "lost"), message="Choose won or lost.")],
+        validators=[AnyOf(("won", "lost"), message=_l("Choose won or lost."))],
     )
 
 
 class NoteForm(FlaskForm):
     body = TextAreaField(
-        "New note",
+        _l("New note"),
         validators=[
-            DataRequired(message="Write something first."),
-            Length(max=5000, message="Keep a note under 5,000 characters."),
+            DataRequired(message=_l("Write something first.")),
+            Length(max=5000, message=_l("Keep a note under 5,000 characters.")),
         ],
     )

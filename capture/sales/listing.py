@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, tuple_
 
 from ..domain.rules import QualificationRules
@@ -269,4 +270,5 @@ def latest_forms(lead_ids: list[int]) -> dict[int, str]:
         .where(Submission.lead_id.in_(lead_ids))
         .order_by(Submission.created_at, Submission.id)
     ).all()
-    return {lead_id: title or "Entered by hand" for lead_id, title in rows}
+    by_hand = _("Entered by hand")
+    return {lead_id: title or by_hand for lead_id, title in rows}

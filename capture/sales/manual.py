@@ -7,6 +7,8 @@ channel is `manual` or `event` and the submission records who entered it.
 import secrets
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField
@@ -16,16 +18,17 @@ from wtforms.validators import DataRequired, Regexp
 from ..intake.forms import ContactStepForm, QualifyStepForm, sector_choices
 from ..intake.recording import NonceTaken, record_manual_lead
 from . import bp
+from .display import list_word
 
 # What the person asked for, and the intent it stands for (as a form kind's would).
 INTERESTS = {
-    "demo": ("high", "A demo, a quote or a call back"),
-    "information": ("medium", "Information, a brochure or an e-book"),
-    "newsletter": ("low", "Only the newsletter"),
+    "demo": ("high", _l("A demo, a quote or a call back")),
+    "information": ("medium", _l("Information, a brochure or an e-book")),
+    "newsletter": ("low", _l("Only the newsletter")),
 }
 CHANNELS = {
-    "manual": "By hand: a phone call, an e-mail, a visit",
-    "event": "At an event or trade fair",
+    "manual": _l("By hand: a phone call, an e-mail, a visit"),
+    "event": _l("At an event or trade fair"),
 }
 
 
@@ -51,15 +54,15 @@ class ManualLeadForm(FlaskForm):
     timeline = QualifyStepForm.timeline
     need = QualifyStepForm.need
     channel = RadioField(
-        "How did you meet?",
+        _l("How did you meet?"),
         choices=[SelectChoice(value, label) for value, label in CHANNELS.items()],
         default="manual",
-        invalid_choice_message="Please choose how you met.",
+        invalid_choice_message=_l("Please choose how you met."),
     )
     interest = RadioField(
-        "What did they ask for?",
+        _l("What did they ask for?"),
         choices=[SelectChoice(value, label) for value, (_intent, label) in INTERESTS.items()],
-        invalid_choice_message="Please choose what they asked for.",
+        invalid_choice_message=_l("Please choose what they asked for."),
     )
     # Identifies this rendering of the page: posting it twice stores one submission.
     nonce = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
@@ -94,13 +97,15 @@ def new_lead():
         )
     except NonceTaken:
         form.nonce.data = new_nonce()
-        notice = "This page was already sent for another lead. Check the details and send again."
+        notice = _("This page was already sent for another lead. Check the details and send again.")
         return _page(form, 422, notice)
     lead = submission.lead
     known = len(lead.submissions) > 1
+    values = {"name": lead.name, "list": list_word(lead.list), "reason": lead.reason}
     flash(
-        f"{'Added to the existing lead' if known else 'Lead added'}: {lead.name}, "
-        f"on {lead.list} ({lead.reason}).",
+        _("Added to the existing lead: %(name)s, on %(list)s (%(reason)s).", **values)
+        if known
+        else _("Lead added: %(name)s, on %(list)s (%(reason)s).", **values),
         "info",
     )
     return redirect(url_for("sales.lead", lead_id=lead.id))

@@ -18,9 +18,8 @@ MARKETING_EN = "Also send me news and offers by e-mail. I can unsubscribe at any
 def submissions(app):
     with app.app_context():
         found = db.session.scalars(db.select(Submission).order_by(Submission.id)).all()
-        for submission in found:
-            submission.consent_version  # loaded while the session is open
-            submission.lead
+        for submission in found:  # loaded while the session is open
+            _ = submission.consent_version, submission.lead
         return found
 
 

@@ -70,7 +70,12 @@ def test_every_visitor_facing_text_has_a_dutch_translation_in_the_compiled_catal
     with open(CATALOG / "messages.po", "rb") as po_file:
         po = {m.id: m.string for m in read_po(po_file) if m.id}
     with open(CATALOG / "messages.mo", "rb") as mo_file:
-        mo = {m.id: m.string for m in read_mo(mo_file) if m.id}
+        # Plural entries come back as lists here, as tuples from the .po.
+        mo = {
+            tuple(m.id) if m.pluralizable else m.id: tuple(m.string) if m.pluralizable else m.string
+            for m in read_mo(mo_file)
+            if m.id
+        }
 
     assert in_code, "no messages extracted"
     assert sorted(in_code - {k for k, v in po.items() if v}) == []
