@@ -265,3 +265,20 @@ def test_the_purge_removes_notifications_delivered_over_30_days_ago(app, runner)
     with app.app_context():
         left = {row.payload["lead"]["email"] for row in db.session.scalars(select(Outbox))}
     assert left == {"delivered-29@example.nl", "failed-40@example.nl"}
+
+
+def test_the_lead_page_shows_the_consent_given_and_offers_export_and_erase_to_admins(
+    client, auth, anna
+):
+    auth.login("sales")
+    page = client.get(f"/sales/leads/{anna}").get_data(as_text=True)
+    assert "Consent version 1, accepted" in page and "marketing too" in page
+    assert "I agree that my details are used to answer this request." in page
+    assert "Marketing consent" in page and "yes, since" in page
+    assert f"/admin/leads/{anna}/erase" not in page  # sales do not see it
+
+    client.delete_cookie("session")
+    auth.login("admin")
+    page = client.get(f"/sales/leads/{anna}").get_data(as_text=True)
+    assert f"/admin/leads/{anna}/export.json" in page
+    assert f"/admin/leads/{anna}/erase" in page
