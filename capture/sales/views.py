@@ -1,6 +1,6 @@
 """The incoming-leads page `/sales/`: tabs, filters, rows, and the live banner."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import current_app, render_template, request, url_for
 
@@ -55,11 +55,12 @@ def index():
 def fresh():
     """Polled by the open list: a banner when leads came in since it was loaded."""
     filters = filters_from_args(request.args)
+    now = utcnow()
     try:
         loaded_at = datetime.fromisoformat(request.args.get("loaded_at", ""))
-    except ValueError:
-        loaded_at = utcnow()
-    if loaded_at.tzinfo is None:
-        loaded_at = utcnow()
+        # Only an aware moment counts; one in the future (or beyond year 9999 in UTC) is now.
+        loaded_at = min(loaded_at.astimezone(UTC), now) if loaded_at.tzinfo else now
+    except (ValueError, OverflowError):
+        loaded_at = now
     count = newer_than(filters, business_zone(), loaded_at)
     return render_template("sales/_fresh.html", filters=filters, loaded_at=loaded_at, count=count)
