@@ -1,4 +1,5 @@
-// Copy buttons on the admin pages: <button data-copy="#selector" hidden>.
+// Copy buttons on the admin pages: <button data-copy="#selector" hidden>, with
+// the messages in the page's language (data-copied-text, data-selected-text).
 // They stay hidden without JavaScript; the text is there to select anyway.
 (function (d) {
   function reveal(root) {
@@ -20,11 +21,11 @@
     // Without the clipboard API (plain http on another host): select it for the person.
     function selectIt() {
       if (source.select) source.select();
-      say(button, "Selected: press Ctrl+C (⌘C on a Mac) to copy.");
+      say(button, button.getAttribute("data-selected-text") || "Selected: press Ctrl+C (⌘C on a Mac) to copy.");
     }
     if (!navigator.clipboard || !window.isSecureContext) return selectIt();
     navigator.clipboard.writeText(text).then(function () {
-      say(button, "Copied.");
+      say(button, button.getAttribute("data-copied-text") || "Copied.");
     }, selectIt);
   });
 
