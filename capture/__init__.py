@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # "basic": a changed IP address (a phone between networks) keeps the login.
     login_manager.session_protection = "basic"
 
-    from . import cli, errors, request_log, security_headers
+    from . import cli, errors, input_guard, request_log, security_headers
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth.roles import SessionInterface
@@ -72,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     request_log.register(app)
     security_headers.register(app)
+    input_guard.register(app)
 
     @app.context_processor
     def language():

@@ -171,4 +171,4 @@ def source_of(utm_source: str | None, referrer: str | None, own_hosts: Iterable[
         return source[:200]
     host = host_of(referrer)
     own = {host_of("//" + h) or h for h in own_hosts}
-    return host if host not in own else ""
+    return host[:200] if host not in own else ""

@@ -70,8 +70,9 @@ def download(token: str):
     lifetime = timedelta(seconds=current_app.config["LEADS_DOWNLOAD_TTL"])
     if submission.completed_at is None or utcnow() - submission.completed_at > lifetime:
         return _expired_page(submission.id)
-    if request.range is None and not request.if_none_match:
-        # Count whole downloads, not a PDF viewer's range requests or revalidations.
+    if request.method == "GET" and request.range is None and not request.if_none_match:
+        # Count whole downloads, not a PDF viewer's range requests, revalidations
+        # or the HEAD requests of link checkers and mail scanners.
         _record_download(submission, ebook.id)
     return send_file(
         ebook_path(ebook),

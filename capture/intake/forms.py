@@ -73,9 +73,20 @@ def _wtforms_messages(locale: str) -> support.Translations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
+def _trimmed(value):
+    # NUL cannot be stored (PostgreSQL) and is never typed: it is dropped.
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+
 class PublicForm(FlaskForm):
     class Meta:
         csrf = False
+
+        def bind_field(self, form, unbound_field, options):
+            # Every field is trimmed before it is checked: whitespace alone is
+            # no answer (it would skip the checks of an optional field).
+            filters = [*unbound_field.kwargs.get("filters", ()), _trimmed]
+            return unbound_field.bind(form=form, filters=filters, **options)
 
         def get_translations(self, form):
             # WTForms' own messages, read from disk once per language rather
@@ -91,6 +102,10 @@ def _check_email(form, field):
         )
     except EmailNotValidError as error:
         raise ValidationError(_l("Please enter a valid e-mail address.")) from error
+    # The person's key is the case-folded address (at most 320 characters),
+    # and case folding can lengthen it ("ΐ" becomes three characters).
+    if len(result.normalized.casefold()) > 320:
+        raise ValidationError(_l("Please enter a valid e-mail address."))
     field.data = result.normalized
 
 
