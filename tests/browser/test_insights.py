@@ -1,6 +1,7 @@
 """The insights page in Chromium: filters swap the report in, dates pick a custom range."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -34,7 +35,8 @@ def test_choosing_a_period_swaps_the_report_in_and_keeps_it_in_the_address(
     expect(channels_table(page).locator("tbody th")).to_have_text(["paid", "search"])
     expect(page).to_have_url(f"{live_server}/sales/insights/?period=90d")
     assert page.evaluate("window.__marker") == 1  # swapped in, not reloaded
-    since = (now - timedelta(days=89)).date().isoformat()
+    # The period's days are the business's (Europe/Amsterdam), not UTC's.
+    since = (now.astimezone(ZoneInfo("Europe/Amsterdam")) - timedelta(days=89)).date().isoformat()
     expect(page.get_by_label("From (custom range)")).to_have_value(since)
 
     page.go_back()
