@@ -56,13 +56,12 @@ def require_role(blueprint: Blueprint, *roles: str) -> None:
 
 
 def keep_private(blueprint: Blueprint) -> None:
-    """Pages with personal data: not stored by caches, not framed by other sites."""
+    """Pages with personal data: not stored by caches. (No page but the hosted
+    form may be framed at all: see capture/security_headers.py.)"""
 
     @blueprint.after_request
     def private_headers(response):
         response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
         return response
 
 
