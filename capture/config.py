@@ -14,6 +14,8 @@ DEFAULTS = {
     "LEADS_DOWNLOAD_TTL": 86400,
     "LEADS_EBOOK_MAX_BYTES": 25 * 1024 * 1024,
     "LEADS_LIVE_POLL_SECONDS": 30,
+    # Form views a worker gathers in memory before writing them (0: at once).
+    "LEADS_VIEW_COUNT_SECONDS": 2,
     "LEADS_REROUTE_SECONDS": 10,
     "LEADS_REROUTE_BATCH": 1000,
     "LEADS_CHECK_DELIVERABILITY": False,

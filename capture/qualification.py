@@ -12,6 +12,7 @@ from .domain.rules import DEFAULT_RULES, QualificationRules, rules_from_dict, ru
 from .domain.scoring import Score, highest_intent, score_lead
 from .domain.warmth import warmth_of
 from .extensions import db
+from .kept_reads import kept_reads, watch
 from .models import Lead, ListChange, Setting, Submission, utcnow
 
 RULES_KEY = "qualification_rules"
@@ -40,6 +41,20 @@ def current_rules() -> QualificationRules:
     if "qualification_rules" not in g:
         g.qualification_rules = stored_rules()
     return g.qualification_rules
+
+
+def intake_rules() -> QualificationRules:
+    """The rules for the public form, which reads them on every request: as
+    this worker last read them, at most kept_reads.FRESH_FOR seconds ago (a
+    change made in this process shows at once). Sales and admin pages use
+    `current_rules`, always fresh."""
+    if "intake_rules" not in g:
+        g.intake_rules = kept_reads().get("rules", stored_rules)
+    return g.intake_rules
+
+
+# Rules saved in this process apply to its next submission.
+watch(Setting)
 
 
 def save_rules(rules: QualificationRules, user_id: int | None) -> None:

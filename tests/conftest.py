@@ -54,6 +54,9 @@ def base_config(database_url: str, instance_path) -> dict:
         "LEADS_MIN_FILL_SECONDS": 0,
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,
+        # Views written at once, so a test can count them; tests/intake/test_counters.py
+        # checks the gathered writes.
+        "LEADS_VIEW_COUNT_SECONDS": 0,
     }
 
 

@@ -4,10 +4,12 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,7 +85,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_gunicorn_serves_the_app_with_the_repos_config(tmp_path):
+@contextmanager
+def gunicorn(tmp_path, **settings):
+    """The app under gunicorn with the repo's config on a SQLite file; yields
+    (port, the stderr lines so far as a list that fills in once it stopped)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -91,26 +96,52 @@ def test_gunicorn_serves_the_app_with_the_repos_config(tmp_path):
         "WEB_CONCURRENCY": "2",
         "LEADGATE_INSTANCE": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path}/leadgate.db",
+        **settings,
     }
     env.pop("TEST_DATABASE_URL", None)
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for command in ("init-db", "seed-demo"):
+        subprocess.run([*flask, command], cwd=ROOT, env=env, check=True, capture_output=True)
     gunicorn = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
     server = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    errors: list[str] = []
     try:
-        answer = None
         for _ in range(100):
             try:
-                answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
                 break
             except OSError:
                 time.sleep(0.1)
-        assert answer is not None, "gunicorn did not answer"
+        yield port, errors
+    finally:
+        server.terminate()  # a graceful stop, as a deploy or max_requests does
+        errors.append(server.communicate(timeout=30)[1])
+
+
+def test_gunicorn_serves_the_app_with_the_repos_config(tmp_path):
+    with gunicorn(tmp_path) as (port, errors):
+        answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
         assert answer.status == 200
         assert json.loads(answer.read()) == {"status": "ok", "database": "ok"}
-    finally:
-        server.terminate()
-        _, errors = server.communicate(timeout=30)
-    assert '"path":"/healthz"' in errors  # the request log reaches gunicorn's stderr
-    assert "Booting worker" in errors
+    assert '"path":"/healthz"' in errors[0]  # the request log reaches gunicorn's stderr
+    assert "Booting worker" in errors[0]
+
+
+def test_a_worker_stopping_writes_the_views_it_gathered(tmp_path):
+    with gunicorn(tmp_path, LEADS_VIEW_COUNT_SECONDS="3600") as (port, _):
+        for _ in range(5):
+            page = urllib.request.urlopen(f"http://127.0.0.1:{port}/f/demo-contact", timeout=5)
+            assert page.status == 200
+        time.sleep(0.2)  # the last view is counted after its page was sent
+        with sqlite3.connect(tmp_path / "leadgate.db") as database:
+            written = database.execute("SELECT count(*) FROM form_counts").fetchone()[0]
+        assert written == 0  # gathered in the workers, not yet written
+
+    with sqlite3.connect(tmp_path / "leadgate.db") as database:
+        views = database.execute(
+            "SELECT sum(count) FROM form_counts WHERE event = 'view'"
+        ).fetchone()[0]
+    assert views == 5
 
 
 def test_a_connection_the_database_dropped_does_not_fail_the_end_of_a_request(app):

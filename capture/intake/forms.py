@@ -18,7 +18,7 @@ from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..domain.vocabulary import BUDGETS, HEADCOUNT_BANDS, ROLES, SECTORS, TIMELINES
-from ..qualification import current_rules
+from ..qualification import intake_rules
 from .consent import DEFAULT_CONSENT, DEFAULT_MARKETING, offers_marketing
 
 SECTOR_LABELS = {
@@ -144,7 +144,7 @@ class ContactStepForm(PublicForm):
 
 def sector_choices() -> list[SelectChoice]:
     """The sectors the admin set up (custom ones are shown as typed)."""
-    return list(_sector_choices(tuple(current_rules().sectors)))
+    return list(_sector_choices(tuple(intake_rules().sectors)))
 
 
 @lru_cache(maxsize=32)

@@ -10,11 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..counters import count_form_event
+from ..domain.rules import QualificationRules
 from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
 from ..extensions import begin_write, commit_keeping_loaded, db
 from ..models import Form, Lead, Submission, utcnow
 from ..outbox import announce_routing
-from ..qualification import current_rules, requalify, touch
+from ..qualification import current_rules, intake_rules, requalify, touch
 from .attribution import channel_for, source_for
 from .consent import Wording, version_of
 
@@ -55,6 +56,19 @@ def locked_lead(condition) -> Lead | None:
     ).one_or_none()
 
 
+_LEAD_BY_KEY = (
+    db.select(Lead.__table__.c.id)
+    .where(Lead.__table__.c.email_key == db.bindparam("key"))
+    .with_for_update()
+)
+
+
+def _locked_lead_by_key(key: str) -> Lead | None:
+    # Most posts come from someone new: finding nobody takes one plain query.
+    found = db.session.connection().scalar(_LEAD_BY_KEY, {"key": key})
+    return locked_lead(Lead.id == found) if found is not None else None
+
+
 _INTENTS = db.select(Submission.__table__.c.intent).where(
     Submission.__table__.c.lead_id == db.bindparam("lead_id")
 )
@@ -65,12 +79,20 @@ def stored_intents(lead_id: int) -> list[str]:
     return list(db.session.connection().scalars(_INTENTS, {"lead_id": lead_id}))
 
 
+_BY_NONCE = db.select(Submission.__table__.c.id).where(
+    Submission.__table__.c.nonce == db.bindparam("nonce")
+)
+
+
 def _submission_by_nonce(nonce: str) -> Submission | None:
-    return db.session.scalars(db.select(Submission).where(Submission.nonce == nonce)).one_or_none()
+    # Almost always none: asked with plain SQL, loaded through the ORM if found.
+    found = db.session.connection().scalar(_BY_NONCE, {"nonce": nonce})
+    return db.session.get(Submission, found) if found is not None else None
 
 
 def _add_submission(
     answers: dict,
+    rules: QualificationRules,
     nonce: str,
     intent: str,
     channel: str,
@@ -80,7 +102,7 @@ def _add_submission(
     then: Callable[[Submission, Lead], None] | None = None,
     **origin,
 ) -> Submission:
-    """Find or create the lead for `answers`, add a submission and route the lead.
+    """Find or create the lead for `answers`, add a submission and route the lead by `rules`.
 
     The lead is matched on the case-folded e-mail; a new one takes this
     submission's attribution as its first touch. `origin` holds the columns
@@ -90,7 +112,6 @@ def _add_submission(
     same person; else NonceTaken.
     """
     key = email_key(answers["email"])
-    rules = current_rules()
     replay = _submission_by_nonce(nonce)
     if replay:
         same_place = (replay.form_id, replay.entered_by_id) == (
@@ -107,7 +128,7 @@ def _add_submission(
         "landing_page": attribution.get("landing_page"),
         **{name: attribution.get(name) for name in UTM_PARAMS},
     }
-    lead = locked_lead(Lead.email_key == key)
+    lead = _locked_lead_by_key(key)
     new_lead = lead is None
     if new_lead:
         # The list is set by requalify below; the unique e-mail key makes a
@@ -211,6 +232,7 @@ def record_contact_step(
     return _committed_with_retries(
         lambda: _add_submission(
             contact,
+            intake_rules(),
             nonce,
             form.intent,
             channel,
@@ -252,7 +274,7 @@ def complete_submission(
     submission.completed_at = utcnow()
     was_opportunity = lead.list == "opportunity"
     _update_answers(lead, given)
-    requalify(lead, current_rules(), intents=stored_intents(lead.id))
+    requalify(lead, intake_rules(), intents=stored_intents(lead.id))
     announce_routing(lead, was_opportunity, new_lead=False)
     if then is not None:
         then(submission, lead)
@@ -275,6 +297,13 @@ def record_manual_lead(
     """
     return _committed_with_retries(
         lambda: _add_submission(
-            answers, nonce, intent, channel, {}, one_step=True, entered_by_id=user_id
+            answers,
+            current_rules(),
+            nonce,
+            intent,
+            channel,
+            {},
+            one_step=True,
+            entered_by_id=user_id,
         )
     )

@@ -23,6 +23,7 @@ from .confirm import confirm_url
 from .consent import privacy_url, wording_for
 from .downloads import download_url
 from .forms import QualifyStepForm, contact_fields, questions_for
+from .published import PublishedForm, published_form
 from .recording import NonceTaken, complete_submission, record_contact_step
 from .tokens import (
     TokenProblem,
@@ -44,10 +45,8 @@ NOTICES = {
 }
 
 
-def _active_form(slug: str) -> Form:
-    form = db.session.scalars(
-        db.select(Form).where(Form.slug == slug, Form.archived_at.is_(None))
-    ).one_or_none()
+def _active_form(slug: str) -> PublishedForm:
+    form = published_form(slug)
     if form is None:
         abort(404)
     g.form_language = form.language
@@ -63,7 +62,7 @@ def _is_header_safe_origin(origin: str) -> bool:
     return origin.isascii() and origin.isprintable() and not any(c in origin for c in " ;,'\"")
 
 
-def _respond(form: Form, status: int = 200, **context):
+def _respond(form: PublishedForm, status: int = 200, **context):
     """Render the whole page, or for htmx only the form region."""
     template = "intake/_form.html" if is_htmx() else "intake/form.html"
     embed = request.args.get("embed") == "1"
@@ -81,7 +80,7 @@ def _respond(form: Form, status: int = 200, **context):
 
 
 def _contact_step(
-    form: Form,
+    form: PublishedForm,
     fields,
     attribution: dict,
     notice=None,
@@ -104,20 +103,20 @@ def _contact_step(
     )
 
 
-def _qualify_step(form: Form, submission_id: int, fields, status: int = 200):
+def _qualify_step(form: PublishedForm, submission_id: int, fields, status: int = 200):
     return _respond(
         form, status, step="qualify", fields=fields, step_token=issue_step_token(submission_id)
     )
 
 
-def _done(form: Form, submission: Submission | None):
+def _done(form: PublishedForm, submission: Submission | None):
     """The thank-you; for a gate with an e-book, its download button."""
     lead = submission.lead if submission else None
     link = download_url(submission) if submission and form.ebook_id else None
     return _respond(form, step="done", lead=lead, download=link)
 
 
-def _embedding_allowed(form: Form, origin: str) -> bool:
+def _embedding_allowed(form: PublishedForm, origin: str) -> bool:
     own = request.host_url.rstrip("/")
     return not origin or origin == own or origin in (form.allowed_origins or [])
 
@@ -126,7 +125,7 @@ def _embedding_allowed(form: Form, origin: str) -> bool:
 _ROBOT = re.compile(r"bot|crawl|spider|slurp|preview|facebookexternalhit|headless", re.I)
 
 
-def _is_a_view(form: Form, origin: str) -> bool:
+def _is_a_view(form: PublishedForm, origin: str) -> bool:
     """Whether showing the form counts as a view in its funnel.
 
     Not a HEAD request (a link checker), a robot, the admin's own preview,
@@ -202,7 +201,7 @@ def too_many_posts(error):
     return _contact_step(form, fields, attribution_from_values(request.form), notice, status=429)
 
 
-def _after_contact(form: Form):
+def _after_contact(form: PublishedForm):
     """A newsletter with double opt-in: e-mail the link that confirms the sign-up."""
 
     def mail_confirmation(submission: Submission, lead: Lead) -> None:
@@ -213,7 +212,7 @@ def _after_contact(form: Form):
     return mail_confirmation
 
 
-def _after_qualify(form: Form):
+def _after_qualify(form: PublishedForm):
     """A gate that says so: e-mail the download link as well."""
 
     def mail_download(submission: Submission, lead: Lead) -> None:
@@ -223,7 +222,7 @@ def _after_qualify(form: Form):
     return mail_download
 
 
-def _post_contact(form: Form):
+def _post_contact(form: PublishedForm):
     attribution = attribution_from_values(request.form)
     fields = contact_fields(form, request.form)
     valid = fields.validate()
@@ -258,7 +257,7 @@ def _post_contact(form: Form):
     return _qualify_step(form, submission.id, questions_for(QualifyStepForm, form.questions))
 
 
-def _post_qualify(form: Form):
+def _post_qualify(form: PublishedForm):
     fields = questions_for(QualifyStepForm, form.questions, request.form)
     try:
         submission_id = read_step_token(request.form.get("step_token"))

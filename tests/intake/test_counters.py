@@ -1,12 +1,14 @@
 """The forms' anonymous funnel counters: shown, contact step, qualifying step, download."""
 
+import time
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
 
-from capture.counters import count_form_event, slot_of
+from capture.cli import seed_demo
+from capture.counters import count_form_event, slot_of, view_tally
 from capture.domain.periods import Period
 from capture.extensions import db
 from capture.insights.queries import Bounds, form_events
@@ -154,3 +156,47 @@ def test_a_returning_person_counts_a_contact_step_each_time(app, client):
     Visitor(client).submit("demo-contact")
 
     assert tallies(app, "demo-contact") == {"view": 2, "contact": 2, "qualify": 2}
+
+
+def test_views_are_gathered_in_memory_and_written_together(make_app):
+    app = make_app(LEADS_VIEW_COUNT_SECONDS=3600)
+    with app.app_context():
+        seed_demo()
+    client = app.test_client()
+    for _ in range(3):
+        Visitor(client).open("demo-contact")
+    Visitor(client).open("demo-ebook")
+
+    assert tallies(app, "demo-contact") == {}  # nothing written yet: the hour has not passed
+    view_tally(app).flush()
+    assert tallies(app, "demo-contact") == {"view": 3}
+    assert tallies(app, "demo-ebook") == {"view": 1}
+    view_tally(app).flush()  # nothing waiting: nothing added
+    assert tallies(app, "demo-contact") == {"view": 3}
+
+
+def test_gathered_views_are_written_by_the_timer_without_another_visit(make_app):
+    app = make_app(LEADS_VIEW_COUNT_SECONDS=0.05)
+    with app.app_context():
+        seed_demo()
+    Visitor(app.test_client()).open("demo-contact")
+
+    deadline = time.monotonic() + 10
+    while tallies(app, "demo-contact") != {"view": 1} and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert tallies(app, "demo-contact") == {"view": 1}
+
+
+def test_views_that_cannot_be_written_are_logged_and_the_next_ones_still_count(make_app, caplog):
+    app = make_app(LEADS_VIEW_COUNT_SECONDS=3600)
+    with app.app_context():
+        seed_demo()
+        form_id = db.session.scalar(db.select(Form.id).where(Form.slug == "demo-contact"))
+    tally = view_tally(app)
+    tally.add(form_id + 1000, datetime.now(UTC))  # no such form: the write is refused
+    tally.flush()
+    tally.add(form_id, datetime.now(UTC))
+    tally.flush()
+
+    assert "1 form views not counted" in caplog.text
+    assert tallies(app, "demo-contact") == {"view": 1}
