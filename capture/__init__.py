@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import get_locale
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import flask_config, settings_from_env
@@ -44,7 +45,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    login_manager.init_app(app)
+    # The templates get the user as a proxy, loaded only where a page uses it:
+    # Flask-Login's own context processor loads it for every template, the
+    # visitor's form included.
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     # "basic": a changed IP address (a phone between networks) keeps the login.
     login_manager.session_protection = "basic"
 

@@ -94,6 +94,7 @@ def _add_submission(
     answers: dict,
     rules: QualificationRules,
     nonce: str,
+    first_try: bool,
     intent: str,
     channel: str,
     attribution: dict,
@@ -112,7 +113,9 @@ def _add_submission(
     same person; else NonceTaken.
     """
     key = email_key(answers["email"])
-    replay = _submission_by_nonce(nonce)
+    # A first try does not look for the nonce: a post seen before is rare, and
+    # the unique nonce then refuses the insert, so the next try finds it.
+    replay = None if first_try else _submission_by_nonce(nonce)
     if replay:
         same_place = (replay.form_id, replay.entered_by_id) == (
             origin.get("form_id"),
@@ -174,17 +177,19 @@ def _add_submission(
     return submission
 
 
-def _committed_with_retries(record: Callable[[], Submission], attempts: int = 3) -> Submission:
-    """Run `record` in a write transaction and commit it.
+def _committed_with_retries(record: Callable[[bool], Submission], attempts: int = 3) -> Submission:
+    """Run `record(first_try)` in a write transaction and commit it.
 
-    A unique key can refuse an insert when the same person posts twice at
-    the same moment: the transaction is rolled back and run again, and then
-    finds the other one's lead. NonceTaken is not retried.
+    A unique key can refuse an insert: the nonce, when the same rendering
+    was posted before (a double click, a retry), or the e-mail key, when the
+    same person posts twice at the same moment. The transaction is rolled
+    back and run again, and then finds the stored submission or the other
+    one's lead. NonceTaken is not retried.
     """
     for attempt in range(attempts):
         begin_write(keep_loaded=True)
         try:
-            submission = record()
+            submission = record(attempt == 0)
             commit_keeping_loaded()
             return submission
         except NonceTaken:
@@ -230,10 +235,11 @@ def record_contact_step(
             then(submission, lead)
 
     return _committed_with_retries(
-        lambda: _add_submission(
+        lambda first_try: _add_submission(
             contact,
             intake_rules(),
             nonce,
+            first_try,
             form.intent,
             channel,
             attribution,
@@ -296,10 +302,11 @@ def record_manual_lead(
     IntegrityError only if the database keeps refusing after retries.
     """
     return _committed_with_retries(
-        lambda: _add_submission(
+        lambda first_try: _add_submission(
             answers,
             current_rules(),
             nonce,
+            first_try,
             intent,
             channel,
             {},
