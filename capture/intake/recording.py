@@ -15,6 +15,7 @@ from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
 from ..extensions import begin_write, commit_keeping_loaded, db
 from ..models import Form, Lead, Submission, utcnow
 from ..outbox import announce_routing
+from ..plain_writes import insert_now, update_now, write_now
 from ..qualification import current_rules, intake_rules, requalify, touch
 from .attribution import channel_for, source_for
 from .consent import Wording, version_of
@@ -171,6 +172,9 @@ def _add_submission(
     announce_routing(lead, was_opportunity, new_lead)
     if then is not None:
         then(submission, lead)
+    if new_lead:
+        # All three rows are new: stored by plain INSERTs, not the unit of work.
+        insert_now(lead, submission, *lead.list_changes)
     if submission.form_id is not None:
         # Last: the counter's row stays locked until commit (PostgreSQL).
         count_form_event(submission.form_id, "contact", now)
@@ -276,14 +280,14 @@ def complete_submission(
     lead = locked_lead(Lead.id == submission.lead_id)
     set_committed_value(submission, "lead", lead)  # for the page that follows
     given = {k: v for k, v in answers.items() if v not in (None, "")}
-    submission.answers = {**submission.answers, **given}
-    submission.completed_at = utcnow()
+    update_now(submission, answers={**submission.answers, **given}, completed_at=utcnow())
     was_opportunity = lead.list == "opportunity"
     _update_answers(lead, given)
     requalify(lead, intake_rules(), intents=stored_intents(lead.id))
     announce_routing(lead, was_opportunity, new_lead=False)
     if then is not None:
         then(submission, lead)
+    write_now(lead)
     count_form_event(form_id, "qualify", submission.completed_at)
     commit_keeping_loaded()
     return submission
