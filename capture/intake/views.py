@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, make_response, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
@@ -16,9 +17,11 @@ from ..extensions import db, limiter
 from ..htmx import is_htmx, vary_on_htmx
 from ..models import Form, Lead, Submission
 from ..outbox import VISITOR_CONFIRM, VISITOR_DOWNLOAD, mail_visitor
+from ..qualification import intake_rules
 from ..security_headers import allow_framing
 from . import bp
 from .attribution import attribution_for_page, attribution_from_values
+from .blank_pages import blank_pages, hidden_inputs
 from .confirm import confirm_url
 from .consent import privacy_url, wording_for
 from .downloads import download_url
@@ -62,16 +65,31 @@ def _is_header_safe_origin(origin: str) -> bool:
     return origin.isascii() and origin.isprintable() and not any(c in origin for c in " ;,'\"")
 
 
-def _respond(form: PublishedForm, status: int = 200, **context):
-    """Render the whole page, or for htmx only the form region."""
+def _respond(form: PublishedForm, status: int = 200, blank=None, holes=None, **context):
+    """Render the whole page, or for htmx only the form region.
+
+    A blank step (`blank` builds its fields) is the same page for every
+    visitor but for its `holes` (name -> value): rendered once per worker
+    and language, then filled in (see blank_pages).
+    """
     template = "intake/_form.html" if is_htmx() else "intake/form.html"
     embed = request.args.get("embed") == "1"
     action = url_for(
         "intake.submit", slug=form.slug, lang=request.args.get("lang"), embed="1" if embed else None
     )
-    page = render_template(
-        template, form=form, action=action, embed=embed, privacy_url=privacy_url(), **context
-    )
+    context.update(form=form, action=action, embed=embed, privacy_url=privacy_url())
+    if blank is None:
+        page = render_template(template, **context, **(holes or {}))
+    else:
+        # Everything the blank page shows depends on these (the form is a
+        # snapshot, replaced when it changes; sectors come from the rules).
+        key = (template, form, str(get_locale()), action, embed, context["privacy_url"])
+        key += (context["step"], tuple(intake_rules().sectors))
+
+        def render(**markers) -> str:
+            return render_template(template, fields=blank(), **context, **markers)
+
+        page = blank_pages().page(key, render, holes)
     response = make_response(page, status)
     # Checked again here: only plain ASCII origins may reach the header.
     allow_framing([o for o in (form.allowed_origins or []) if _is_header_safe_origin(o)])
@@ -89,24 +107,28 @@ def _contact_step(
     shown_at: float | None = None,
     **context,
 ):
-    """The first step, with a fresh token (see tokens.issue_form_token)."""
-    token = issue_form_token(form.id, origin, shown_at)
+    """The first step, with a fresh token (see tokens.issue_form_token).
+
+    `fields` None: the blank step, as a visitor first sees it.
+    """
+    holes = {
+        "token": issue_form_token(form.id, origin, shown_at),
+        "attribution_inputs": hidden_inputs(attribution),
+    }
+    if fields is None:
+        return _respond(form, status, lambda: contact_fields(form), holes, step="contact")
     return _respond(
-        form,
-        status,
-        step="contact",
-        fields=fields,
-        attribution=attribution,
-        token=token,
-        notice=notice,
-        **context,
+        form, status, step="contact", fields=fields, holes=holes, notice=notice, **context
     )
 
 
-def _qualify_step(form: PublishedForm, submission_id: int, fields, status: int = 200):
-    return _respond(
-        form, status, step="qualify", fields=fields, step_token=issue_step_token(submission_id)
-    )
+def _qualify_step(form: PublishedForm, submission_id: int, fields=None, status: int = 200):
+    """The second step; `fields` None: blank, as after a valid first step."""
+    holes = {"step_token": issue_step_token(submission_id)}
+    if fields is None:
+        blank = lambda: questions_for(QualifyStepForm, form.questions)  # noqa: E731
+        return _respond(form, status, blank, holes, step="qualify")
+    return _respond(form, status, step="qualify", fields=fields, holes=holes)
 
 
 def _done(form: PublishedForm, submission: Submission | None):
@@ -161,8 +183,7 @@ def show(slug: str):
     attribution = attribution_for_page(request.args, request.referrer, request.url)
     # In the embed, the browser's Referer is the page framing the form.
     origin = _origin_of(request.referrer) if request.args.get("embed") == "1" else ""
-    fields = contact_fields(form)
-    response = _contact_step(form, fields, attribution, origin=origin)
+    response = _contact_step(form, None, attribution, origin=origin)
     if _is_a_view(form, origin):
         # Counted once the page is sent: the visitor never waits for the tally.
         app, form_id = current_app._get_current_object(), form.id
@@ -254,7 +275,7 @@ def _post_contact(form: PublishedForm):
         return _contact_step(form, fields, attribution, NOTICES["invalid"], 422, **again)
     if submission.completed_at is not None:
         return _done(form, submission)
-    return _qualify_step(form, submission.id, questions_for(QualifyStepForm, form.questions))
+    return _qualify_step(form, submission.id)
 
 
 def _post_qualify(form: PublishedForm):
