@@ -13,8 +13,10 @@ defaults set in Python (not on the server), and parents that are either
 stored already or inserted before their children in the same call.
 """
 
+from functools import cache
+
 from sqlalchemy import bindparam, event, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import MANYTOONE
 
@@ -79,10 +81,7 @@ def update_now(instance, **values) -> None:
     (primary_key,) = mapper.primary_key
     key = getattr(instance, mapper.get_property_by_column(primary_key).key)
     columns = {mapper.get_property(name).columns[0].key: value for name, value in values.items()}
-    table = mapper.local_table
-    db.session.connection().execute(
-        table.update().where(primary_key == bindparam("_key")), {"_key": key, **columns}
-    )
+    db.session.connection().execute(_update(mapper.local_table), {"_key": key, **columns})
     for name, value in values.items():
         set_committed_value(instance, name, value)
 
@@ -99,13 +98,38 @@ def changed_columns(instance) -> dict:
 
 def write_now(instance) -> None:
     """Store the changes to a stored object and every new object in the
-    session (parents before children): plain UPDATE and INSERTs."""
+    session (parents before children): plain UPDATE and INSERTs.
+
+    For an object whose collections only gained the new rows (a lead and its
+    new list change): nothing is left for the commit to flush. Not for
+    deletes, which go through the ORM.
+    """
+    session = db.session()
+    if session.deleted:
+        return
     changes = changed_columns(instance)
     if changes:
         update_now(instance, **changes)
-    order = {table: number for number, table in enumerate(db.metadata.sorted_tables)}
-    new = sorted(db.session.new, key=lambda new: order[inspect(new).mapper.local_table])
-    insert_now(*new)
+    order = _table_order()
+    insert_now(*sorted(session.new, key=lambda new: order[inspect(new).mapper.local_table]))
+    if instance in session.dirty:
+        # Only collection history is left (the rows just inserted): start the
+        # object afresh as loaded, with the public steps to do so.
+        session.expunge(instance)
+        make_transient(instance)
+        make_transient_to_detached(instance)
+        session.add(instance)
+
+
+@cache
+def _table_order() -> dict:
+    return {table: number for number, table in enumerate(db.metadata.sorted_tables)}
+
+
+@cache
+def _update(table):
+    (primary_key,) = table.primary_key.columns
+    return table.update().where(primary_key == bindparam("_key"))
 
 
 def _copy_parent_keys(instance, mapper) -> None:
@@ -137,11 +161,6 @@ def _python_default(column):
     raise ValueError(f"{column}: only scalar or Python defaults")
 
 
-_INSERTS: dict = {}
-
-
+@cache
 def _insert(table):
-    statement = _INSERTS.get(table)
-    if statement is None:
-        statement = _INSERTS[table] = table.insert()
-    return statement
+    return table.insert()
