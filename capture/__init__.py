@@ -9,7 +9,16 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import flask_config, settings_from_env
-from .extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+from .extensions import (
+    babel,
+    csrf,
+    db,
+    limiter,
+    loaded_apps,
+    login_manager,
+    migrate,
+    select_locale,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,6 +87,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     request_log.register(app)
     security_headers.register(app)
     input_guard.register(app)
+
+    loaded_apps.add(app)
 
     @app.context_processor
     def language():

@@ -1,9 +1,11 @@
 """Flask extensions, created unbound here and bound in `create_app`."""
 
+import os
 import sqlite3
 import time
+import weakref
 
-from flask import g, request
+from flask import Flask, g, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,6 +35,22 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 VISITOR_LOCALES = ("en", "nl")
 # How long SQLite waits for another process's write lock before giving up.
 BUSY_TIMEOUT_MS = 10_000
+
+
+# The apps of this process, for the child of a fork (gunicorn's preload_app).
+loaded_apps: "weakref.WeakSet[Flask]" = weakref.WeakSet()
+
+
+def _forget_parent_connections() -> None:
+    # A worker forked from a process that had connected must not use the
+    # parent's connections: the child drops its copies, unclosed.
+    for app in list(loaded_apps):
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_parent_connections)
 
 
 def select_locale() -> str:

@@ -9,20 +9,37 @@ they drop the character and go on, so nothing typed is lost.
 from flask import Flask, abort, request
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# These check the upload's size before anything reads the body, then call
+# refuse_nul_in_form themselves.
+UPLOADS = ("admin.upload_ebook", "admin.replace_ebook")
+
+
+def _form_values():
+    yield from request.form.values()
+    yield from (upload.filename or "" for upload in request.files.values())
 
 
 def _values():
     # Query strings and the referrer are cleaned where they are read (search
     # terms, attribution); the path and posted forms are looked at here.
     yield request.path
-    # The visitor's forms drop NUL from what was typed instead (intake/forms.py),
-    # and the admin's e-book upload checks its size before anything reads the body.
-    if request.mimetype in FORM_TYPES and request.blueprint not in ("intake", "admin"):
-        yield from request.form.values()
+    # The visitor's forms drop NUL from what was typed instead (intake/forms.py).
+    if (
+        request.mimetype in FORM_TYPES
+        and request.blueprint != "intake"
+        and request.endpoint not in UPLOADS
+    ):
+        yield from _form_values()
 
 
 def refuse_nul() -> None:
     if any("\x00" in value for value in _values()):
+        abort(400)
+
+
+def refuse_nul_in_form() -> None:
+    """For the views that must look at the body's size first."""
+    if any("\x00" in value for value in _form_values()):
         abort(400)
 
 

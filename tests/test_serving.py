@@ -13,8 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from capture import create_app
+from capture.extensions import db
 from capture.request_log import logger as request_logger
 
 from .conftest import base_config
@@ -165,3 +167,28 @@ def test_a_connection_the_database_dropped_does_not_fail_the_end_of_a_request(ap
         release_session()  # must not raise
 
         assert db.session.execute(text("SELECT 1")).scalar_one() == 1  # a fresh connection
+
+
+def test_a_process_forked_after_the_app_connected_opens_its_own_connections(app):
+    # gunicorn's preload_app forks the workers from a process that loaded the app.
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        parent = db.engine.pool.checkedout()
+        db.session.remove()
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            with app.app_context():
+                inherited = db.engine.pool.checkedin() + db.engine.pool.checkedout()
+                db.session.execute(text("SELECT 1"))
+                os.write(write, f"{inherited}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    inherited = int(os.read(read, 16) or b"-1")
+    os.close(read)
+
+    assert parent == 1
+    assert inherited == 0  # the parent's pooled connection was dropped, not shared

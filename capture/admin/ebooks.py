@@ -11,6 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..ebooks import store_ebook
 from ..extensions import csrf, db
+from ..input_guard import refuse_nul_in_form
 from ..models import Download, Ebook, Form
 from . import bp
 from .form_forms import EbookFileForm, ReplaceEbookForm, UploadEbookForm
@@ -83,6 +84,7 @@ def ebooks():
 def upload_ebook():
     """Store a valid upload and list it; else the page again with per-field messages."""
     _accept_ebook_sized_request()
+    refuse_nul_in_form()
     upload, problem = _read_upload(UploadEbookForm)
     if problem:
         return _ebooks_page(upload, problem)
@@ -111,6 +113,7 @@ def upload_ebook():
 def replace_ebook(ebook_id: int):
     """New content for the same e-book row: its gates and download count stay."""
     _accept_ebook_sized_request()
+    refuse_nul_in_form()
     ebook = db.get_or_404(Ebook, ebook_id)
     replacement, problem = _read_upload(ReplaceEbookForm)
     if problem:

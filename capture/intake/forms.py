@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
@@ -81,6 +82,20 @@ def _trimmed(value):
 class PublicForm(FlaskForm):
     class Meta:
         csrf = False
+
+        def wrap_formdata(self, form, formdata):
+            # NUL dropped before the fields see it: a field of only NUL (and
+            # spaces) is then no answer, as WTForms' Optional() judges by the
+            # value as sent.
+            formdata = super().wrap_formdata(form, formdata)
+            if formdata is None or not any(
+                "\x00" in value for _, value in formdata.items(multi=True) if isinstance(value, str)
+            ):
+                return formdata
+            return MultiDict(
+                (name, value.replace("\x00", "") if isinstance(value, str) else value)
+                for name, value in formdata.items(multi=True)
+            )
 
         def bind_field(self, form, unbound_field, options):
             # Every field is trimmed before it is checked: whitespace alone is
