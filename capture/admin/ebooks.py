@@ -38,6 +38,7 @@ def _read_upload(form_class: type[EbookFileForm]) -> tuple[EbookFileForm, int | 
     """
     try:
         form = form_class()
+        refuse_nul_in_form()  # only now: the body is read within the e-book limit
     except RequestEntityTooLarge:
         form = form_class(formdata=None)
         limit = human_size(current_app.config["LEADS_EBOOK_MAX_BYTES"])
@@ -84,7 +85,6 @@ def ebooks():
 def upload_ebook():
     """Store a valid upload and list it; else the page again with per-field messages."""
     _accept_ebook_sized_request()
-    refuse_nul_in_form()
     upload, problem = _read_upload(UploadEbookForm)
     if problem:
         return _ebooks_page(upload, problem)
@@ -113,7 +113,6 @@ def upload_ebook():
 def replace_ebook(ebook_id: int):
     """New content for the same e-book row: its gates and download count stay."""
     _accept_ebook_sized_request()
-    refuse_nul_in_form()
     ebook = db.get_or_404(Ebook, ebook_id)
     replacement, problem = _read_upload(ReplaceEbookForm)
     if problem:

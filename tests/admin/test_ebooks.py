@@ -166,6 +166,18 @@ def test_a_real_small_pdf_is_uploaded_and_stored_by_its_content_hash(app, admin)
     assert rows(page)["Pricing guide"][4] == "0"
 
 
+def test_a_nul_in_an_uploads_title_or_file_name_is_a_bad_request(app, admin):
+    before = len(ebooks(app))
+    pdf = build_pdf("Guide", ["One page."])
+
+    assert upload(admin, pdf, "guide.pdf", "Pricing\x00 guide").status_code == 400
+    assert upload(admin, pdf, "gu\x00ide.pdf", "Pricing guide").status_code == 400
+    demo = the_demo_ebook(app)
+    assert replace(admin, demo.id, pdf, "v2\x00.pdf").status_code == 400
+    assert len(ebooks(app)) == before
+    assert the_demo_ebook(app).sha256 == demo.sha256
+
+
 def test_an_epub_is_uploaded_as_an_epub(app, admin):
     assert upload(admin, epub_bytes(), "novel.epub", "A novel").status_code == 302
 
