@@ -85,3 +85,10 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+    def open_session(self, app, request):
+        # Without a cookie (every visitor) the session starts empty: no
+        # signing key is derived just to find nothing to check.
+        if self.get_cookie_name(app) not in request.cookies:
+            return None if not app.secret_key else self.session_class()
+        return super().open_session(app, request)

@@ -254,6 +254,15 @@ def record_contact_step(
     )
 
 
+_SUBMISSION_AND_LEAD = (
+    db.select(Submission, Lead)
+    .join(Lead, Submission.lead_id == Lead.id)
+    .where(Submission.id == db.bindparam("submission_id"))
+    .where(Submission.form_id == db.bindparam("form_id"))
+    .with_for_update()
+)
+
+
 def complete_submission(
     submission_id: int,
     form_id: int,
@@ -267,17 +276,17 @@ def complete_submission(
     `then(submission, lead)` runs on the first completion, before the commit.
     """
     begin_write(keep_loaded=True)
-    submission = db.session.scalars(
-        db.select(Submission)
-        .where(Submission.id == submission_id, Submission.form_id == form_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    # The submission and its lead, both rows locked before anything of them
+    # is read (sales may be changing the lead), in one query.
+    found = db.session.execute(
+        _SUBMISSION_AND_LEAD,
+        {"submission_id": submission_id, "form_id": form_id},
+        execution_options={"populate_existing": True},
     ).one_or_none()
-    if submission is None or submission.completed_at is not None:
+    if found is None or found.Submission.completed_at is not None:
         commit_keeping_loaded()
-        return submission
-    # Lock the lead before reading anything of it: sales may be changing it.
-    lead = locked_lead(Lead.id == submission.lead_id)
+        return found.Submission if found else None
+    submission, lead = found
     set_committed_value(submission, "lead", lead)  # for the page that follows
     given = {k: v for k, v in answers.items() if v not in (None, "")}
     update_now(submission, answers={**submission.answers, **given}, completed_at=utcnow())
