@@ -58,6 +58,7 @@ class ViewTally:
         self.app, self.seconds = app, seconds
         self._waiting: Counter[tuple[int, datetime]] = Counter()
         self._lock = Lock()
+        self._writing = Lock()  # the exit's flush waits for the timer's write in flight
         self._timer: Timer | None = None
         atexit.register(self.flush)
 
@@ -71,13 +72,14 @@ class ViewTally:
 
     def flush(self) -> None:
         """Write the views waiting (on failure they are logged and given up)."""
-        with self._lock:
-            waiting, self._waiting = self._waiting, Counter()
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-        if waiting:
-            _write_views(self.app, waiting)
+        with self._writing:
+            with self._lock:
+                waiting, self._waiting = self._waiting, Counter()
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
+            if waiting:
+                _write_views(self.app, waiting)
 
 
 def _write_views(app: Flask, views: Counter) -> None:

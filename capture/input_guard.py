@@ -15,8 +15,9 @@ UPLOADS = ("admin.upload_ebook", "admin.replace_ebook")
 
 
 def _form_values():
-    yield from request.form.values()
-    yield from (upload.filename or "" for upload in request.files.values())
+    # Every value of a repeated field (values() gives only the first).
+    yield from (value for _, value in request.form.items(multi=True))
+    yield from (upload.filename or "" for _, upload in request.files.items(multi=True))
 
 
 def _values():

@@ -36,6 +36,7 @@ class KeptReads:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._values: dict[object, tuple[object, float]] = {}
         self._lock = Lock()
+        self._generation = 0  # moved on by every clear
         self.clock = clock
 
     def get(self, key: object, read: Callable[[], T]) -> T:
@@ -43,20 +44,27 @@ class KeptReads:
         now = self.clock()
         if kept is not None and now - kept[1] < FRESH_FOR:
             return kept[0]  # type: ignore[return-value]
+        generation = self._generation
         value = read()
-        if value is not None:  # a miss (no such form) is not kept: it may be created
-            with self._lock:
+        with self._lock:
+            # A miss (no such form) is not kept: it may be created. Nor is a
+            # value read while another thread's change emptied the store.
+            if value is not None and generation == self._generation:
                 self._values[key] = (value, now)
         return value
 
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            self._generation += 1
 
 
 def kept_reads(app: Flask | None = None) -> KeptReads:
     app = app or current_app._get_current_object()
-    return app.extensions.setdefault("leadgate.kept_reads", KeptReads())
+    kept = app.extensions.get("leadgate.kept_reads")
+    if kept is None:
+        kept = app.extensions.setdefault("leadgate.kept_reads", KeptReads())
+    return kept
 
 
 def watch(*models: type) -> None:

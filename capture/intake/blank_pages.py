@@ -67,4 +67,7 @@ def _marker(name: str) -> str:
 
 
 def blank_pages() -> BlankPages:
-    return current_app.extensions.setdefault("leadgate.blank_pages", BlankPages())
+    pages = current_app.extensions.get("leadgate.blank_pages")
+    if pages is None:
+        pages = current_app.extensions.setdefault("leadgate.blank_pages", BlankPages())
+    return pages

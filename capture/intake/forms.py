@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from ..domain.rules import QualificationRules
 from ..domain.vocabulary import BUDGETS, HEADCOUNT_BANDS, ROLES, SECTORS, TIMELINES
 from ..qualification import intake_rules
 from .consent import DEFAULT_CONSENT, DEFAULT_MARKETING, offers_marketing
@@ -157,9 +158,9 @@ class ContactStepForm(PublicForm):
         _check_email(self, field)
 
 
-def sector_choices() -> list[SelectChoice]:
-    """The sectors the admin set up (custom ones are shown as typed)."""
-    return list(_sector_choices(tuple(intake_rules().sectors)))
+def sector_choices(rules: QualificationRules) -> list[SelectChoice]:
+    """The sectors the admin set up in `rules` (custom ones are shown as typed)."""
+    return list(_sector_choices(tuple(rules.sectors)))
 
 
 @lru_cache(maxsize=32)
@@ -172,7 +173,8 @@ class QualifyStepForm(PublicForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sector.choices = sector_choices()
+        # The public form's rules, as this worker keeps them.
+        self.sector.choices = sector_choices(intake_rules())
 
     sector = SelectField(
         _l("Sector"),

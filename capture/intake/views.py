@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
 from ..counters import count_view
-from ..extensions import db, limiter
+from ..extensions import VISITOR_LOCALES, db, limiter
 from ..htmx import is_htmx, vary_on_htmx
 from ..models import Form, Lead, Submission
 from ..outbox import VISITOR_CONFIRM, VISITOR_DOWNLOAD, mail_visitor
@@ -65,6 +65,12 @@ def _is_header_safe_origin(origin: str) -> bool:
     return origin.isascii() and origin.isprintable() and not any(c in origin for c in " ;,'\"")
 
 
+def _asked_language() -> str | None:
+    """`?lang=` when it is a language the forms speak (anything else is ignored)."""
+    asked = request.args.get("lang")
+    return asked if asked in VISITOR_LOCALES else None
+
+
 def _respond(form: PublishedForm, status: int = 200, blank=None, holes=None, **context):
     """Render the whole page, or for htmx only the form region.
 
@@ -75,7 +81,7 @@ def _respond(form: PublishedForm, status: int = 200, blank=None, holes=None, **c
     template = "intake/_form.html" if is_htmx() else "intake/form.html"
     embed = request.args.get("embed") == "1"
     action = url_for(
-        "intake.submit", slug=form.slug, lang=request.args.get("lang"), embed="1" if embed else None
+        "intake.submit", slug=form.slug, lang=_asked_language(), embed="1" if embed else None
     )
     context.update(form=form, action=action, embed=embed, privacy_url=privacy_url())
     if blank is None:
@@ -255,7 +261,7 @@ def _post_contact(form: PublishedForm):
         )
     again = {"origin": token.origin, "shown_at": token.shown_at}
     if not _embedding_allowed(form, token.origin):
-        hosted = url_for("intake.show", slug=form.slug, lang=request.args.get("lang"))
+        hosted = url_for("intake.show", slug=form.slug, lang=_asked_language())
         return _contact_step(
             form, fields, attribution, NOTICES["foreign"], 422, hosted_url=hosted, **again
         )

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Regexp
 
 from ..intake.forms import ContactStepForm, QualifyStepForm, sector_choices
 from ..intake.recording import NonceTaken, record_manual_lead
+from ..qualification import current_rules
 from . import bp
 from .display import list_word
 
@@ -41,7 +42,7 @@ class ManualLeadForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sector.choices = sector_choices()
+        self.sector.choices = sector_choices(current_rules())  # always fresh for sales
 
     email = ContactStepForm.email
     name = ContactStepForm.name

@@ -85,3 +85,18 @@ def test_each_language_and_address_gets_its_own_page(client):
     assert "lg-embedded" in pages["embed"].body.get("class", [])
     assert "lg-embedded" not in pages["nl"].body.get("class", [])
     assert pages["embed"].form["action"] != pages["nl"].form["action"]
+
+
+def test_a_language_the_forms_do_not_speak_is_ignored_and_keeps_no_page_of_its_own(app, client):
+    from capture.intake.blank_pages import blank_pages
+
+    pages = []
+    for asked in ("en", "xx", "yy", "zz<b>"):
+        visitor = Visitor(client)
+        visitor.open("demo-contact", f"lang={asked}")
+        pages.append(BeautifulSoup(visitor.last.get_data(as_text=True), "html.parser"))
+
+    assert pages[0].form["action"].endswith("lang=en")
+    assert all("lang=" not in page.form["action"] for page in pages[1:])
+    with app.test_request_context():
+        assert len(blank_pages()._pages) == 2  # English, and the one for any other value

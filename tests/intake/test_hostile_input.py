@@ -1,6 +1,7 @@
 """Input no person types, found by fuzzing: never a server error, nothing stored wrong."""
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from capture.extensions import db
 from capture.models import Download, Form, Lead, Submission
@@ -86,4 +87,13 @@ def test_a_nul_in_a_login_is_a_bad_request_not_a_server_error(client, users):
     answer = client.post(
         "/login", data={"csrf_token": token, "email": "x\x00@y.nl", "password": "x"}
     )
+    assert answer.status_code == 400
+
+
+def test_a_nul_in_the_second_value_of_a_repeated_field_is_a_bad_request_too(client, users):
+    from ..visitor import page_inputs
+
+    token = page_inputs(client.get("/login").get_data(as_text=True))["csrf_token"]
+    fields = [("csrf_token", token), ("email", "x@y.nl"), ("email", "x\x00@y.nl")]
+    answer = client.post("/login", data=MultiDict([*fields, ("password", "x")]))
     assert answer.status_code == 400

@@ -134,3 +134,17 @@ def test_sales_pages_read_the_rules_fresh_while_the_form_keeps_them(app, client,
     clock.now += FRESH_FOR + 1
     with app.test_request_context():
         assert intake_rules().excluded_sectors == {"retail"}
+
+
+def test_a_value_read_while_another_thread_emptied_the_store_is_not_kept(app):
+    store = kept_reads(app)
+    reads = []
+
+    def read_during_a_change():
+        reads.append(1)
+        store.clear()  # another thread's commit, between the read and the keeping
+        return "old"
+
+    assert store.get("rules", read_during_a_change) == "old"
+    assert store.get("rules", lambda: "new") == "new"
+    assert store.get("rules", lambda: "newer") == "new"  # kept once read undisturbed

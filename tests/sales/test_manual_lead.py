@@ -273,3 +273,28 @@ def test_routing_of_a_hand_entry_is_logged_as_made_by_the_rules(app, client, aut
         (change,) = db.session.scalars(db.select(ListChange)).all()
         assert change.actor == "rules"
         assert db.session.scalar(db.select(Submission.entered_by_id)) is not None
+
+
+def test_the_sectors_offered_by_hand_are_the_rules_in_force_not_a_workers_kept_copy(
+    app, client, auth
+):
+    from sqlalchemy import text
+
+    from capture.kept_reads import kept_reads
+
+    auth.login("sales")
+    kept_reads(app).clock = lambda: 1000.0  # what a worker keeps stays "fresh"
+    Visitor(client).submit("demo-contact")  # the public form's rules are kept now
+    with app.app_context(), db.engine.begin() as connection:  # another worker's edit
+        connection.execute(
+            text(
+                "INSERT INTO settings (key, value, updated_at) VALUES ('qualification_rules',"
+                ' \'{"sectors": ["bakeries", "retail"]}\', CURRENT_TIMESTAMP)'
+            )
+        )
+
+    options = BeautifulSoup(client.get(PATH).get_data(as_text=True), "html.parser").select(
+        "select[name=sector] option"
+    )
+    assert [o["value"] for o in options if o["value"]] == ["bakeries", "retail"]
+    assert add_by_hand(client, sector="bakeries").status_code == 302
