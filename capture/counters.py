@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import release_session
-from .extensions import begin_write, db
+from .extensions import app_store, begin_write, db
 from .models import FORM_EVENTS, FormCount, utcnow
 
 SLOT = timedelta(minutes=15)
@@ -127,11 +127,8 @@ def _add_some(dialect: str):
 
 def view_tally(app: Flask) -> ViewTally:
     """The app's tally of views waiting to be written (one per process)."""
-    tally = app.extensions.get("leadgate.view_tally")
-    if tally is None:
-        tally = ViewTally(app, app.config["LEADS_VIEW_COUNT_SECONDS"])
-        tally = app.extensions.setdefault("leadgate.view_tally", tally)
-    return tally
+    seconds = app.config["LEADS_VIEW_COUNT_SECONDS"]
+    return app_store(app, "leadgate.view_tally", lambda: ViewTally(app, seconds))
 
 
 def count_view(app: Flask, form_id: int) -> None:

@@ -37,6 +37,15 @@ VISITOR_LOCALES = ("en", "nl")
 BUSY_TIMEOUT_MS = 10_000
 
 
+def app_store(app: Flask, name: str, make):
+    """The object `app` keeps under `name` for its process, made by `make()`
+    on first use (a cache, a tally: never shared between apps)."""
+    kept = app.extensions.get(name)
+    if kept is None:
+        kept = app.extensions.setdefault(name, make())
+    return kept
+
+
 # The apps of this process, for the child of a fork (gunicorn's preload_app).
 loaded_apps: "weakref.WeakSet[Flask]" = weakref.WeakSet()
 

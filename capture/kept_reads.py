@@ -22,6 +22,8 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .extensions import app_store
+
 FRESH_FOR = 5.0
 T = TypeVar("T")
 
@@ -60,11 +62,7 @@ class KeptReads:
 
 
 def kept_reads(app: Flask | None = None) -> KeptReads:
-    app = app or current_app._get_current_object()
-    kept = app.extensions.get("leadgate.kept_reads")
-    if kept is None:
-        kept = app.extensions.setdefault("leadgate.kept_reads", KeptReads())
-    return kept
+    return app_store(app or current_app._get_current_object(), "leadgate.kept_reads", KeptReads)
 
 
 def watch(*models: type) -> None:

@@ -103,11 +103,21 @@ def make_app(database_url, tmp_path):
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
-    with app.app_context():
-        seed_demo()
-    return app
+def make_demo_app(make_app):
+    """Build apps with extra settings and the demo forms (`seed-demo`)."""
+
+    def build(**overrides):
+        app = make_app(**overrides)
+        with app.app_context():
+            seed_demo()
+        return app
+
+    return build
+
+
+@pytest.fixture
+def app(make_demo_app):
+    return make_demo_app()
 
 
 @pytest.fixture

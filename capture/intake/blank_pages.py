@@ -19,6 +19,8 @@ from threading import Lock
 from flask import current_app
 from markupsafe import Markup, escape
 
+from ..extensions import app_store
+
 # Random per process: no form text or setting can contain it by chance.
 _MARK = f"lg-hole-{secrets.token_hex(12)}-"
 _KEEP = 256
@@ -67,7 +69,4 @@ def _marker(name: str) -> str:
 
 
 def blank_pages() -> BlankPages:
-    pages = current_app.extensions.get("leadgate.blank_pages")
-    if pages is None:
-        pages = current_app.extensions.setdefault("leadgate.blank_pages", BlankPages())
-    return pages
+    return app_store(current_app._get_current_object(), "leadgate.blank_pages", BlankPages)

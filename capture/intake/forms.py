@@ -76,8 +76,7 @@ def _wtforms_messages(locale: str) -> support.Translations:
 
 
 def _trimmed(value):
-    # NUL cannot be stored (PostgreSQL) and is never typed: it is dropped.
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    return value.strip() if isinstance(value, str) else value
 
 
 class PublicForm(FlaskForm):
@@ -85,9 +84,10 @@ class PublicForm(FlaskForm):
         csrf = False
 
         def wrap_formdata(self, form, formdata):
-            # NUL dropped before the fields see it: a field of only NUL (and
-            # spaces) is then no answer, as WTForms' Optional() judges by the
-            # value as sent.
+            # NUL cannot be stored (PostgreSQL) and is never typed: it is
+            # dropped before the fields see it, so a field of only NUL (and
+            # spaces) is no answer, as WTForms' Optional() judges by the value
+            # as sent.
             formdata = super().wrap_formdata(form, formdata)
             if formdata is None or not any(
                 "\x00" in value for _, value in formdata.items(multi=True) if isinstance(value, str)

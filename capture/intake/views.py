@@ -5,6 +5,7 @@ form region back. Public pages set no cookies.
 """
 
 import re
+from functools import partial
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, make_response, render_template, request, url_for
@@ -132,7 +133,7 @@ def _qualify_step(form: PublishedForm, submission_id: int, fields=None, status: 
     """The second step; `fields` None: blank, as after a valid first step."""
     holes = {"step_token": issue_step_token(submission_id)}
     if fields is None:
-        blank = lambda: questions_for(QualifyStepForm, form.questions)  # noqa: E731
+        blank = partial(questions_for, QualifyStepForm, form.questions)
         return _respond(form, status, blank, holes, step="qualify")
     return _respond(form, status, step="qualify", fields=fields, holes=holes)
 

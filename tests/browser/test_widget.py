@@ -53,14 +53,26 @@ def fill_qualify(frame, headcount_label="Number of employees"):
     frame.get_by_label(headcount_label).select_option("50-99")
 
 
+def send_in_widget(page, selector: str, button: str, done: str):
+    """Fill and send both steps of the form in the widget `selector` (its last
+    button says `button`); it then says `done`. Returns the widget's frame."""
+    widget = page.frame_locator(selector)
+    fill_contact(widget)
+    widget.get_by_role("button", name="Next").click()
+    fill_qualify(widget)
+    widget.get_by_role("button", name=button).click()
+    expect(widget.get_by_role("status")).to_contain_text(done)
+    return widget
+
+
 def send_demo(page):
     """Fill and send both steps of the demo contact form in its widget."""
-    demo = page.frame_locator(DEMO)
-    fill_contact(demo)
-    demo.get_by_role("button", name="Next").click()
-    fill_qualify(demo)
-    demo.get_by_role("button", name="Send").click()
-    expect(demo.get_by_role("status")).to_contain_text("Thank you")
+    return send_in_widget(page, DEMO, "Send", "Thank you")
+
+
+def send_gate(page):
+    """Fill and send both steps of the e-book gate in its widget."""
+    return send_in_widget(page, GATE, "Get the e-book", "Your e-book is ready")
 
 
 def expect_height_fits_content(page, selector):
@@ -90,12 +102,7 @@ def test_a_visitor_from_a_linkedin_ad_gets_the_ebook_on_a_later_page(
     page.get_by_role("link", name="Download the free e-book").click()
     expect(page).to_have_url(f"{host_site}/resources")
 
-    gate = page.frame_locator(GATE)
-    fill_contact(gate)
-    gate.get_by_role("button", name="Next").click()
-    fill_qualify(gate)
-    gate.get_by_role("button", name="Get the e-book").click()
-    expect(gate.get_by_role("status")).to_contain_text("Your e-book is ready")
+    gate = send_gate(page)
     with page.expect_download() as download:
         gate.get_by_role("link", name="Download the e-book").click()
 

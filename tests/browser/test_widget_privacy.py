@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS
-from .test_widget import GATE, fill_contact, fill_qualify, frame_of
+from .test_widget import GATE, frame_of, send_gate
 
 # Playwright turns off (among others) ThirdPartyStoragePartitioning; a later
 # --disable-features replaces its list: this one keeps the rest of it off.
@@ -161,12 +161,7 @@ def complete_the_gate_in_the_widget(page, host_site) -> None:
     page.goto(f"{host_site}/?utm_source=linkedin&utm_medium=social&utm_campaign=privacy")
     page.get_by_role("link", name="Download the free e-book").click()
     expect(page).to_have_url(f"{host_site}/resources")
-    gate = page.frame_locator(GATE)
-    fill_contact(gate)
-    gate.get_by_role("button", name="Next").click()
-    fill_qualify(gate)
-    gate.get_by_role("button", name="Get the e-book").click()
-    expect(gate.get_by_role("status")).to_contain_text("Your e-book is ready")
+    gate = send_gate(page)
     with page.expect_download() as download:
         gate.get_by_role("link", name="Download the e-book").click()
     assert download.value.suggested_filename == "lead-management.pdf"

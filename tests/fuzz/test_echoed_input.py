@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capture.cli import seed_demo
 from capture.domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
 
 from ..visitor import page_inputs
@@ -127,12 +126,9 @@ def test_a_failed_login_shows_the_address_again_escaped(app, users, email, next_
 
 
 @pytest.fixture
-def limited_app(make_app):
+def limited_app(make_demo_app):
     """The app with a post limit of one a minute per address and form."""
-    app = make_app(RATELIMIT_ENABLED=True, LEADS_POST_LIMIT="1 per minute")
-    with app.app_context():
-        seed_demo()
-    return app
+    return make_demo_app(RATELIMIT_ENABLED=True, LEADS_POST_LIMIT="1 per minute")
 
 
 @settings(max_examples=examples(30))

@@ -13,8 +13,6 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from capture.cli import seed_demo
-
 from .support import (
     ANY_CHAR,
     WHITESPACE,
@@ -99,12 +97,9 @@ def test_a_filled_honeypot_looks_like_success_and_stores_nothing(
 
 
 @pytest.fixture
-def trapping_app(make_app):
+def trapping_app(make_demo_app):
     """The app with a time-trap of a minute: no person fills the form faster."""
-    app = make_app(LEADS_MIN_FILL_SECONDS=60)
-    with app.app_context():
-        seed_demo()
-    return app
+    return make_demo_app(LEADS_MIN_FILL_SECONDS=60)
 
 
 @settings(max_examples=examples(30))

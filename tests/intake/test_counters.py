@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from bs4 import BeautifulSoup
 
-from capture.cli import seed_demo
 from capture.counters import count_form_event, slot_of, view_tally
 from capture.domain.periods import Period
 from capture.extensions import db
@@ -158,10 +157,8 @@ def test_a_returning_person_counts_a_contact_step_each_time(app, client):
     assert tallies(app, "demo-contact") == {"view": 2, "contact": 2, "qualify": 2}
 
 
-def test_views_are_gathered_in_memory_and_written_together(make_app):
-    app = make_app(LEADS_VIEW_COUNT_SECONDS=3600)
-    with app.app_context():
-        seed_demo()
+def test_views_are_gathered_in_memory_and_written_together(make_demo_app):
+    app = make_demo_app(LEADS_VIEW_COUNT_SECONDS=3600)
     client = app.test_client()
     for _ in range(3):
         Visitor(client).open("demo-contact")
@@ -175,10 +172,8 @@ def test_views_are_gathered_in_memory_and_written_together(make_app):
     assert tallies(app, "demo-contact") == {"view": 3}
 
 
-def test_gathered_views_are_written_by_the_timer_without_another_visit(make_app):
-    app = make_app(LEADS_VIEW_COUNT_SECONDS=0.05)
-    with app.app_context():
-        seed_demo()
+def test_gathered_views_are_written_by_the_timer_without_another_visit(make_demo_app):
+    app = make_demo_app(LEADS_VIEW_COUNT_SECONDS=0.05)
     Visitor(app.test_client()).open("demo-contact")
 
     deadline = time.monotonic() + 10
@@ -187,10 +182,11 @@ def test_gathered_views_are_written_by_the_timer_without_another_visit(make_app)
     assert tallies(app, "demo-contact") == {"view": 1}
 
 
-def test_views_that_cannot_be_written_are_logged_and_the_next_ones_still_count(make_app, caplog):
-    app = make_app(LEADS_VIEW_COUNT_SECONDS=3600)
+def test_views_that_cannot_be_written_are_logged_and_the_next_ones_still_count(
+    make_demo_app, caplog
+):
+    app = make_demo_app(LEADS_VIEW_COUNT_SECONDS=3600)
     with app.app_context():
-        seed_demo()
         form_id = db.session.scalar(db.select(Form.id).where(Form.slug == "demo-contact"))
     tally = view_tally(app)
     tally.add(form_id + 1000, datetime.now(UTC))  # no such form: the write is refused
