@@ -72,13 +72,15 @@ def _asked_language() -> str | None:
     return asked if asked in VISITOR_LOCALES else None
 
 
-def _respond(form: PublishedForm, status: int = 200, blank=None, holes=None, **context):
+def _respond(form: PublishedForm, status: int = 200, blank=None, holes=None, **shown):
     """Render the whole page, or for htmx only the form region.
 
-    A blank step (`blank` builds its fields) is the same page for every
-    visitor but for its `holes` (name -> value): rendered once per worker
-    and language, then filled in (see blank_pages).
+    A blank page (`blank` builds its fields) is the same for every visitor
+    but for its `holes` (name -> value): rendered once per worker, language
+    and `shown` (the step and its plain, hashable flags), then filled in
+    (see blank_pages).
     """
+    context = dict(shown)
     template = "intake/_form.html" if is_htmx() else "intake/form.html"
     embed = request.args.get("embed") == "1"
     action = url_for(
@@ -89,9 +91,10 @@ def _respond(form: PublishedForm, status: int = 200, blank=None, holes=None, **c
         page = render_template(template, **context, **(holes or {}))
     else:
         # Everything the blank page shows depends on these (the form is a
-        # snapshot, replaced when it changes; sectors come from the rules).
+        # snapshot, replaced when it changes; sectors come from the rules;
+        # the caller's context names the step and its variant).
         key = (template, form, str(get_locale()), action, embed, context["privacy_url"])
-        key += (context["step"], tuple(intake_rules().sectors))
+        key += (tuple(sorted(shown.items())), tuple(holes), tuple(intake_rules().sectors))
 
         def render(**markers) -> str:
             return render_template(template, fields=blank(), **context, **markers)
@@ -139,10 +142,26 @@ def _qualify_step(form: PublishedForm, submission_id: int, fields=None, status: 
 
 
 def _done(form: PublishedForm, submission: Submission | None):
-    """The thank-you; for a gate with an e-book, its download button."""
+    """The thank-you; for a gate with an e-book, its download button.
+
+    Blank but for the download link: what else it says follows from the form
+    and the lead's outcome (a bot caught by the honeypot sees a plain one).
+    """
     lead = submission.lead if submission else None
     link = download_url(submission) if submission and form.ebook_id else None
-    return _respond(form, step="done", lead=lead, download=link)
+    return _respond(
+        form,
+        blank=lambda: None,
+        holes={"download": link} if link else {},
+        step="done",
+        awaiting_confirmation=bool(
+            lead
+            and form.kind == "newsletter"
+            and form.double_opt_in
+            and not lead.newsletter_confirmed_at
+        ),
+        book_call=bool(lead and lead.list == "opportunity" and form.booking_url),
+    )
 
 
 def _embedding_allowed(form: PublishedForm, origin: str) -> bool:

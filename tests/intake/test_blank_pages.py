@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 
 from capture.domain.rules import DEFAULT_RULES
 from capture.extensions import db
+from capture.models import Form
 from capture.qualification import save_rules
 
 from ..visitor import CONTACT, Visitor, page_inputs
@@ -100,3 +101,31 @@ def test_a_language_the_forms_do_not_speak_is_ignored_and_keeps_no_page_of_its_o
     assert all("lang=" not in page.form["action"] for page in pages[1:])
     with app.test_request_context():
         assert len(blank_pages()._pages) == 2  # English, and the one for any other value
+
+
+def test_the_thank_you_follows_each_visitors_outcome(app, client):
+    with app.app_context():
+        form = db.session.scalars(db.select(Form).where(Form.slug == "demo-contact")).one()
+        form.booking_url = "https://cal.example.com/intro"
+        db.session.commit()
+
+    def thank_you(email: str, headcount: str) -> BeautifulSoup:
+        done = Visitor(client).submit("demo-contact", {"email": email}, {"headcount": headcount})
+        return BeautifulSoup(done.get_data(as_text=True), "html.parser")
+
+    booking = "a[href='https://cal.example.com/intro']"
+    assert thank_you("anna@groot.nl", "250-999").select_one(booking)  # an opportunity
+    assert thank_you("piet@klein.nl", "1").select_one(booking) is None  # too small
+    assert thank_you("joke@groot.nl", "100-249").select_one(booking)
+
+
+def test_each_gate_visitor_gets_a_download_link_of_their_own(client):
+    links = []
+    for email in ("anna@groot.nl", "piet@klein.nl"):
+        done = Visitor(client).submit("demo-ebook", {"email": email})
+        link = BeautifulSoup(done.get_data(as_text=True), "html.parser").select_one("a[download]")
+        links.append(link["href"])
+
+    assert links[0] != links[1]
+    for link in links:
+        assert client.get(link).status_code == 200
