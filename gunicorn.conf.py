@@ -4,6 +4,7 @@ Every value can be set from the environment; the defaults suit one small
 server behind a reverse proxy (see the README's Production section).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -31,3 +32,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # instances on one host would share; switch it on with a path of its own.
 control_socket_disable = "GUNICORN_CONTROL_SOCKET" not in os.environ
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "gunicorn.ctl")
+
+
+def pre_fork(server, worker):
+    """Freeze what the master loaded before each worker is forked from it.
+
+    The worker's garbage collections then skip those objects (the app, its
+    modules), so they take less time and leave the shared memory pages
+    unwritten (Python's gc.freeze advice for servers that fork).
+    """
+    gc.freeze()

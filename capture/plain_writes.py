@@ -13,6 +13,8 @@ defaults set in Python (not on the server), and parents that are either
 stored already or inserted before their children in the same call.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import bindparam, event, inspect
@@ -32,28 +34,64 @@ def insert_now(*objects) -> None:
         state = inspect(instance)
         if state.persistent:
             continue
-        mapper, table = state.mapper, state.mapper.local_table
-        _copy_parent_keys(instance, mapper)
-        values = {}
-        for prop in mapper.column_attrs:
-            column = prop.columns[0]
-            if column.primary_key:
-                continue
-            if prop.key not in state.dict:
+        plan = _insert_plan(state.mapper)
+        _copy_parent_keys(instance, plan)
+        values, loaded = {}, state.dict
+        for key, column_key, default in plan.columns:
+            if key not in loaded:
                 # What the INSERT would apply, known here so the object holds it.
-                setattr(instance, prop.key, _python_default(column))
-            values[column.key] = getattr(instance, prop.key)
-        result = connection.execute(_insert(table), values)
-        (primary_key,) = mapper.primary_key
-        setattr(
-            instance, mapper.get_property_by_column(primary_key).key, result.inserted_primary_key[0]
-        )
+                set_committed_value(instance, key, default())
+            values[column_key] = loaded[key]
+        result = connection.execute(plan.statement, values)
+        set_committed_value(instance, plan.primary_key, result.inserted_primary_key[0])
         if state.pending:
             session.expunge(instance)
         # As if just loaded: no history left for the commit to flush.
         make_transient_to_detached(instance)
         session.add(instance)
         session.info.setdefault(_INSERTED, []).append(instance)
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    """What inserting a mapped class's row takes, worked out once per class."""
+
+    statement: object
+    primary_key: str
+    # (attribute, column, default maker) for every column but the primary key
+    columns: tuple[tuple[str, str, Callable[[], object]], ...]
+    # (relationship attribute, ((parent attribute, own attribute), ...)) per many-to-one
+    parents: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+
+@cache
+def _insert_plan(mapper) -> _InsertPlan:
+    (primary_key,) = mapper.primary_key
+    columns = tuple(
+        (prop.key, prop.columns[0].key, _python_default(prop.columns[0]))
+        for prop in mapper.column_attrs
+        if not prop.columns[0].primary_key
+    )
+    parents = tuple(
+        (
+            relationship.key,
+            tuple(
+                (
+                    relationship.mapper.get_property_by_column(remote).key,
+                    mapper.get_property_by_column(local).key,
+                )
+                for local, remote in relationship.local_remote_pairs
+            ),
+        )
+        for relationship in mapper.relationships
+        if relationship.direction is MANYTOONE
+    )
+    return _InsertPlan(
+        mapper.local_table.insert(),
+        mapper.get_property_by_column(primary_key).key,
+        columns,
+        parents,
+    )
 
 
 _INSERTED = "leadgate.inserted_now"
@@ -89,10 +127,12 @@ def update_now(instance, **values) -> None:
 def changed_columns(instance) -> dict:
     """attribute name -> new value, for each column attribute changed since loaded."""
     state = inspect(instance)
+    columns = state.mapper.column_attrs
+    # Only attributes set since loading have a committed value kept aside.
     return {
-        prop.key: state.dict[prop.key]
-        for prop in state.mapper.column_attrs
-        if state.attrs[prop.key].history.added
+        key: state.dict[key]
+        for key in state.committed_state
+        if key in columns and state.attrs[key].history.added
     }
 
 
@@ -132,35 +172,29 @@ def _update(table):
     return table.update().where(primary_key == bindparam("_key"))
 
 
-def _copy_parent_keys(instance, mapper) -> None:
+def _copy_parent_keys(instance, plan: _InsertPlan) -> None:
     """Set foreign keys from many-to-one relationships set on `instance`."""
-    for relationship in mapper.relationships:
-        if relationship.direction is not MANYTOONE:
-            continue
-        parent = inspect(instance).dict.get(relationship.key)
+    loaded = inspect(instance).dict
+    for relationship, pairs in plan.parents:
+        parent = loaded.get(relationship)
         if parent is None:
             continue
-        parent_mapper = inspect(parent).mapper
-        for local, remote in relationship.local_remote_pairs:
-            value = getattr(parent, parent_mapper.get_property_by_column(remote).key)
+        for remote, local in pairs:
+            value = getattr(parent, remote)
             if value is None:
                 raise ValueError(f"{relationship}: the parent is not stored yet")
-            setattr(instance, mapper.get_property_by_column(local).key, value)
+            set_committed_value(instance, local, value)
 
 
-def _python_default(column):
+def _python_default(column) -> Callable[[], object]:
+    """What makes the value the INSERT would give `column` when it is not set."""
     default = column.default
     if default is None:
         if column.server_default is not None:
             raise ValueError(f"{column}: a server default is not known before the INSERT")
-        return None
+        return lambda: None
     if default.is_scalar:
-        return default.arg
+        return lambda: default.arg
     if default.is_callable:
-        return default.arg(None)
+        return lambda: default.arg(None)
     raise ValueError(f"{column}: only scalar or Python defaults")
-
-
-@cache
-def _insert(table):
-    return table.insert()

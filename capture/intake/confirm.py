@@ -4,33 +4,30 @@ The link opens a page with a button; only pressing it (a POST) confirms,
 because mail scanners open links in e-mails by themselves.
 """
 
-from flask import abort, current_app, render_template, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask import abort, render_template, url_for
+from itsdangerous import BadSignature, SignatureExpired
 
 from ..extensions import begin_write, db
 from ..models import Lead, Submission, utcnow
 from . import bp
 from .recording import locked_lead
+from .tokens import serializer_for
 
 CONFIRM_SALT = "leadgate.confirm"
 # How long the confirmation link works.
 CONFIRM_MAX_AGE = 14 * 86400
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
-
-
 def confirm_url(submission: Submission) -> str:
     """The link that confirms `submission`'s newsletter sign-up."""
-    token = _serializer().dumps({"s": submission.id})
+    token = serializer_for(CONFIRM_SALT).dumps({"s": submission.id})
     return url_for("intake.confirm", token=token, _external=True)
 
 
 def _submission_of(token: str) -> Submission | None:
     """The signed-up submission; 404 for a forged link, None when it expired."""
     try:
-        payload = _serializer().loads(token, max_age=CONFIRM_MAX_AGE)
+        payload = serializer_for(CONFIRM_SALT).loads(token, max_age=CONFIRM_MAX_AGE)
     except SignatureExpired:
         return None
     except BadSignature:

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask import abort, current_app, render_template, request, send_file, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 
 from ..counters import count_form_event
 from ..ebooks import ebook_path
@@ -12,17 +12,14 @@ from ..models import Download, Lead, Submission, utcnow
 from ..qualification import touch
 from . import bp
 from .recording import locked_lead
+from .tokens import serializer_for
 
 DOWNLOAD_SALT = "leadgate.download"
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DOWNLOAD_SALT)
-
-
 def download_url(submission: Submission) -> str:
     """A link to the e-book of `submission`'s gate, valid for LEADS_DOWNLOAD_TTL seconds."""
-    token = _serializer().dumps({"s": submission.id})
+    token = serializer_for(DOWNLOAD_SALT).dumps({"s": submission.id})
     return url_for("intake.download", token=token, _external=True)
 
 
@@ -54,10 +51,12 @@ def _expired_page(submission_id):
 def download(token: str):
     """Send the e-book: 404 for a link that was tampered with, 410 when expired."""
     try:
-        payload = _serializer().loads(token, max_age=current_app.config["LEADS_DOWNLOAD_TTL"])
+        payload = serializer_for(DOWNLOAD_SALT).loads(
+            token, max_age=current_app.config["LEADS_DOWNLOAD_TTL"]
+        )
     except SignatureExpired as error:
         # The signature is genuine, only too old: the payload can be trusted.
-        old = _serializer().load_payload(error.payload) if error.payload else {}
+        old = serializer_for(DOWNLOAD_SALT).load_payload(error.payload) if error.payload else {}
         return _expired_page(old.get("s") if isinstance(old, dict) else None)
     except BadSignature:
         abort(404)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..extensions import app_store
+
 FORM_SALT = "leadgate.form"
 STEP_SALT = "leadgate.step"
 
@@ -36,8 +38,15 @@ class FormToken:
     shown_at: float
 
 
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+def serializer_for(salt: str) -> URLSafeTimedSerializer:
+    """The app's signer of tokens for `salt`, made once per process and secret key."""
+    app = current_app._get_current_object()
+    kept = app_store(app, "leadgate.serializers", dict)
+    key = (salt, app.config["SECRET_KEY"])
+    serializer = kept.get(key)
+    if serializer is None:
+        serializer = kept[key] = URLSafeTimedSerializer(key[1], salt=salt)
+    return serializer
 
 
 def issue_form_token(form_id: int, origin: str = "", shown_at: float | None = None) -> str:
@@ -52,7 +61,7 @@ def issue_form_token(form_id: int, origin: str = "", shown_at: float | None = No
         "n": secrets.token_urlsafe(18),
         "t": int(shown_at if shown_at is not None else time.time()),
     }
-    return _serializer(FORM_SALT).dumps(payload)
+    return serializer_for(FORM_SALT).dumps(payload)
 
 
 def _shown_at(payload, signed_at: float) -> float:
@@ -68,7 +77,7 @@ def read_form_token(token: str | None, form_id: int, now: float | None = None) -
     LEADS_MIN_FILL_SECONDS, the time-trap for bots).
     """
     config = current_app.config
-    serializer = _serializer(FORM_SALT)
+    serializer = serializer_for(FORM_SALT)
     try:
         payload, signed_at = serializer.loads(
             token or "", max_age=config["LEADS_FORM_MAX_AGE"], return_timestamp=True
@@ -90,7 +99,7 @@ def read_form_token(token: str | None, form_id: int, now: float | None = None) -
 
 def issue_step_token(submission_id: int) -> str:
     """Return the token that lets the next step complete `submission_id`."""
-    return _serializer(STEP_SALT).dumps({"s": submission_id})
+    return serializer_for(STEP_SALT).dumps({"s": submission_id})
 
 
 def read_step_token(token: str | None) -> int:
@@ -100,7 +109,7 @@ def read_step_token(token: str | None) -> int:
     already made, and completing it twice changes nothing.
     """
     try:
-        payload = _serializer(STEP_SALT).loads(token or "")
+        payload = serializer_for(STEP_SALT).loads(token or "")
     except BadSignature as error:
         raise TokenProblem("invalid") from error
     if not isinstance(payload, dict) or not isinstance(payload.get("s"), int):
