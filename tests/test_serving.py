@@ -1,8 +1,10 @@
 """Production serving: the health check, request logs, and gunicorn with the repo's config."""
 
+import gc
 import json
 import logging
 import os
+import runpy
 import socket
 import sqlite3
 import subprocess
@@ -127,6 +129,17 @@ def test_gunicorn_serves_the_app_with_the_repos_config(tmp_path):
         assert json.loads(answer.read()) == {"status": "ok", "database": "ok"}
     assert '"path":"/healthz"' in errors[0]  # the request log reaches gunicorn's stderr
     assert "Booting worker" in errors[0]
+
+
+def test_what_the_master_loaded_is_frozen_before_each_worker_is_forked():
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["preload_app"] is True
+    gc.unfreeze()
+    try:
+        settings["pre_fork"](server=None, worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_a_worker_stopping_writes_the_views_it_gathered(tmp_path):
