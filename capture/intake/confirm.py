@@ -18,6 +18,17 @@ CONFIRM_SALT = "leadgate.confirm"
 CONFIRM_MAX_AGE = 14 * 86400
 
 
+def awaits_confirmation(form, lead: Lead | None) -> bool:
+    """Whether `lead`'s sign-up on `form` still waits for the e-mailed
+    confirmation: a newsletter with double opt-in, not yet confirmed."""
+    return bool(
+        lead
+        and form.kind == "newsletter"
+        and form.double_opt_in
+        and not lead.newsletter_confirmed_at
+    )
+
+
 def confirm_url(submission: Submission) -> str:
     """The link that confirms `submission`'s newsletter sign-up."""
     token = serializer_for(CONFIRM_SALT).dumps({"s": submission.id})

@@ -42,10 +42,10 @@ def serializer_for(salt: str) -> URLSafeTimedSerializer:
     """The app's signer of tokens for `salt`, made once per process and secret key."""
     app = current_app._get_current_object()
     kept = app_store(app, "leadgate.serializers", dict)
-    key = (salt, app.config["SECRET_KEY"])
-    serializer = kept.get(key)
+    secret = app.config["SECRET_KEY"]
+    serializer = kept.get((salt, secret))
     if serializer is None:
-        serializer = kept[key] = URLSafeTimedSerializer(key[1], salt=salt)
+        serializer = kept[(salt, secret)] = URLSafeTimedSerializer(secret, salt=salt)
     return serializer
 
 

@@ -23,7 +23,7 @@ from ..security_headers import allow_framing
 from . import bp
 from .attribution import attribution_for_page, attribution_from_values
 from .blank_pages import blank_pages, hidden_inputs
-from .confirm import confirm_url
+from .confirm import awaits_confirmation, confirm_url
 from .consent import privacy_url, wording_for
 from .downloads import download_url
 from .forms import QualifyStepForm, contact_fields, questions_for
@@ -154,12 +154,7 @@ def _done(form: PublishedForm, submission: Submission | None):
         blank=lambda: None,
         holes={"download": link} if link else {},
         step="done",
-        awaiting_confirmation=bool(
-            lead
-            and form.kind == "newsletter"
-            and form.double_opt_in
-            and not lead.newsletter_confirmed_at
-        ),
+        awaiting_confirmation=awaits_confirmation(form, lead),
         book_call=bool(lead and lead.list == "opportunity" and form.booking_url),
     )
 
@@ -252,7 +247,7 @@ def _after_contact(form: PublishedForm):
     """A newsletter with double opt-in: e-mail the link that confirms the sign-up."""
 
     def mail_confirmation(submission: Submission, lead: Lead) -> None:
-        if form.kind == "newsletter" and form.double_opt_in and not lead.newsletter_confirmed_at:
+        if awaits_confirmation(form, lead):
             db.session.flush()  # the link names the submission's id
             mail_visitor(lead, form, VISITOR_CONFIRM, confirm_url(submission))
 
