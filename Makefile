@@ -23,6 +23,8 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 # Leadgate on PORT, and the sample customer site embedding it on SITE_PORT.
+# Links in e-mails and the snippet are built on LEADS_BASE_URL: this server's.
+run: export LEADS_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed-run
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo

@@ -7,13 +7,32 @@ server behind a reverse proxy (see the README's Production section).
 import gc
 import multiprocessing
 import os
+import signal
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8080')}")
-# Sync workers: a request holds a worker, so size by CPUs (gunicorn's advice).
+# Threaded workers: a connection that sends nothing yet (idle, kept alive,
+# a browser's preconnect) waits in the worker's poller, not in a thread. A
+# sync worker sat in recv() on it, serving no one, and a stop waited for it
+# until the graceful timeout ran out.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+# Two threads a worker: a client that stops half-way through sending its
+# request holds a thread (gthread reads a begun request without a time
+# limit; a buffering proxy in front never does that), and the other one
+# goes on serving. The app's per-process caches are made for threads.
+threads = int(os.environ.get("GUNICORN_THREADS", 2 if worker_class == "gthread" else 1))
+# A request holds a thread, so size by CPUs (gunicorn's advice).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# A request that takes longer than this is killed and its worker replaced.
+# A worker whose main loop stops answering this long is replaced. (Sync
+# workers: a request taking longer is killed; gthread lets it run.)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
+# A stop (a deploy, max_requests) lets requests in flight finish for this
+# long; a connection still unfinished then (a client stalled mid-request)
+# is cut off. Kept-alive connections close within 2 s of the stop.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 10))
 keepalive = 5
 # Recycle workers now and then so slow leaks cannot build up.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
@@ -42,3 +61,54 @@ def pre_fork(server, worker):
     unwritten (Python's gc.freeze advice for servers that fork).
     """
     gc.freeze()
+
+
+def on_starting(server):
+    """Refuse to serve without LEADS_BASE_URL: every link Leadgate e-mails or
+    posts is built on it (capture/base_url.py; the app checks its form).
+    Read as the app reads it: the environment, then `.env`."""
+    from dotenv import dotenv_values
+
+    name = "LEADS_BASE_URL"
+    raw = os.environ[name] if name in os.environ else dotenv_values(ROOT / ".env").get(name)
+    if not (raw or "").strip():
+        raise RuntimeError(
+            "LEADS_BASE_URL is not set. Set it to the address people reach Leadgate at,"
+            " e.g. LEADS_BASE_URL=https://leads.example.nl: links in e-mails, webhooks"
+            " and the embed snippet are built on it."
+        )
+
+
+def post_worker_init(worker):
+    """On SIGTERM, write the form views this worker gathered at once.
+
+    It would write them when it exits, but a connection stalled mid-request
+    can keep it past the graceful timeout, and then it is killed (SIGKILL).
+    (A gthread worker's main loop takes the signal at once; a sync worker
+    blocked reading a connection would not run this until it read.)
+    """
+    # Only when Leadgate is the app (not bench/minimal_app.py): importing
+    # `capture` adds its database event hooks to every engine.
+    counters = sys.modules.get("capture.counters")
+    if counters is None:
+        return
+    stop = worker.handle_exit  # gunicorn's own: finish what runs, then exit
+
+    def handle_term(signum, frame):
+        stop(signum, frame)
+        counters.stop_gathering_views()
+
+    signal.signal(signal.SIGTERM, handle_term)
+    signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn set it
+
+
+def worker_exit(server, worker):
+    """Write the views a worker gathered before its interpreter shuts down.
+
+    Shutting down waits for every thread first, one stalled on a half-sent
+    request too (a worker recycled by max_requests), and the exit's own
+    write comes after that wait.
+    """
+    counters = sys.modules.get("capture.counters")
+    if counters is not None:
+        counters.stop_gathering_views()

@@ -164,6 +164,7 @@ def app_environment(database: Database, workdir: Path, port: int, workers: int) 
         env.pop(name, None)
     env.update(
         PORT=str(port),
+        LEADS_BASE_URL=f"http://127.0.0.1:{port}",
         WEB_CONCURRENCY=str(workers),
         LEADGATE_INSTANCE=str(workdir),
         DATABASE_URL=database.url,

@@ -144,7 +144,8 @@ def wait_until_up(port: int, server: subprocess.Popen, log: Path, timeout: float
 def gunicorn(app: list[str], env: dict, log: Path) -> Iterator[int]:
     """Serve `app` (gunicorn arguments after the config) on a free port; yield the port."""
     port = free_port()
-    env = {**env, "PORT": str(port)}
+    # gunicorn.conf.py refuses to start without LEADS_BASE_URL, whatever the app.
+    env = {**env, "PORT": str(port), "LEADS_BASE_URL": f"http://127.0.0.1:{port}"}
     command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", *app]
     with log.open("w") as output:
         server = subprocess.Popen(  # noqa: S603
@@ -182,7 +183,7 @@ def app_env(database_url: str, workers: int, instance: Path) -> dict:
 
 class Client:
     """One visitor's browser: a keep-alive HTTP connection (reopened when the
-    server closes it, as gunicorn's sync workers do after every response)."""
+    server closes it: sync workers do after every response, gthread keeps it)."""
 
     def __init__(self, port: int):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)

@@ -1,7 +1,7 @@
 """Simulated visitors for bench/intake_load.py: whole submissions of a hosted form over HTTP.
 
-Only the standard library: one `http.client` connection per visitor (reopened
-whenever gunicorn's sync workers close it), the form's fields read with a
+Only the standard library: one `http.client` connection per visitor, kept alive
+(reopened whenever the server closes it), the form's fields read with a
 regular expression (the app renders them; this is not a general HTML parser).
 """
 

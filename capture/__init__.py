@@ -45,7 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     if app.config["LEADS_PROXY_HOPS"]:
         # Behind N reverse proxies: trust their X-Forwarded-For/-Proto/-Host,
-        # so rate limits see the visitor's address and links use https.
+        # so rate limits see the visitor's address and cookies are secure over
+        # https. Links never use the forwarded host: see capture/base_url.py.
         hops = app.config["LEADS_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
@@ -62,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # "basic": a changed IP address (a phone between networks) keeps the login.
     login_manager.session_protection = "basic"
 
-    from . import cli, errors, input_guard, request_log, security_headers
+    from . import base_url, cli, errors, input_guard, request_log, security_headers
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth.roles import SessionInterface
@@ -70,9 +71,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .health import bp as health_bp
     from .insights import bp as insights_bp
     from .intake import bp as intake_bp
+    from .row_ids import RowIdConverter
     from .sales import bp as sales_bp
 
     app.session_interface = SessionInterface()
+    # Before the routes: every `<int:...>` is a row id, an absurd one a 404.
+    app.url_map.converters["int"] = RowIdConverter
     app.register_blueprint(embed_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(intake_bp)
@@ -84,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.exempt(intake_bp)
     cli.register(app)
     errors.register(app)
+    base_url.register(app)
     request_log.register(app)
     security_headers.register(app)
     input_guard.register(app)

@@ -1,14 +1,22 @@
 """Settings: defaults, overridden by the environment (and an optional `.env`)."""
 
+import logging
 import os
 import secrets
 import time
+from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # name -> default; the default's type is how the environment value is read.
 DEFAULTS = {
     "DATABASE_URL": None,
     "SECRET_KEY": None,
+    # The address people reach Leadgate at: every absolute link that leaves a
+    # request is built from it (capture/base_url.py), never from its Host.
+    "LEADS_BASE_URL": "",
+    # Hosts Leadgate answers for, comma-separated (empty: any); /healthz excepted.
+    "LEADS_TRUSTED_HOSTS": "",
     "LEADS_MIN_FILL_SECONDS": 3,
     "LEADS_FORM_MAX_AGE": 4 * 3600,
     "LEADS_DOWNLOAD_TTL": 86400,
@@ -22,6 +30,10 @@ DEFAULTS = {
     "LEADS_TIMEZONE": "Europe/Amsterdam",
     "LEADS_POST_LIMIT": "10 per minute; 100 per hour",
     "LEADS_LOGIN_LIMIT": "5 per minute; 30 per hour",
+    # Failed logins per e-mail address, counted in the database, before it is
+    # locked for LEADS_LOGIN_LOCK_MINUTES (see capture/auth/lockout.py).
+    "LEADS_LOGIN_LOCK_ATTEMPTS": 5,
+    "LEADS_LOGIN_LOCK_MINUTES": 15,
     "LEADS_PROXY_HOPS": 0,
     "LEADS_REQUEST_LOG": True,
     # The site owner's privacy statement, linked from every form.
@@ -50,6 +62,10 @@ DEFAULTS = {
 }
 
 _TRUE = {"1", "true", "yes", "on"}
+# Where `flask run` listens: the development server and the CLI build links
+# on it when LEADS_BASE_URL is unset (gunicorn refuses to start without it).
+DEV_BASE_URL = "http://127.0.0.1:5000"
+_logger = logging.getLogger(__name__)
 
 
 def _cast(raw: str, default):
@@ -88,13 +104,72 @@ def instance_secret_key(instance_path: str) -> str:
     raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY")
 
 
+def checked_base_url(raw: str) -> str:
+    """`raw` as links are built on it: `http(s)://host[:port]`, no trailing slash.
+
+    Raises ValueError saying what is wrong: another scheme, no host, a user
+    name, a query or fragment, or a path (Leadgate is served from the root
+    of its address: the embed loader and every route assume it).
+    """
+    value = raw.strip().rstrip("/")
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError as error:
+        raise ValueError(f"LEADS_BASE_URL={raw!r} is not a web address ({error})") from None
+    problem = ""
+    if parts.scheme not in ("http", "https"):
+        problem = "must start with https:// (or http://)"
+    elif not parts.hostname or any(c.isspace() for c in parts.netloc):
+        problem = "has no valid host"
+    elif parts.username is not None:
+        problem = "must not hold a user name or password"
+    elif "?" in value or "#" in value:
+        problem = "must not have a query (?) or fragment (#)"
+    elif parts.path:
+        problem = (
+            "has a path: Leadgate is served from the root of its own address,"
+            " e.g. https://leads.example.nl (a path prefix is not supported)"
+        )
+    if problem:
+        raise ValueError(f"LEADS_BASE_URL={raw!r} {problem}")
+    return value
+
+
+def base_url_setting(raw: str) -> str:
+    """LEADS_BASE_URL checked, or DEV_BASE_URL with a warning (once per process)."""
+    if raw.strip():
+        return checked_base_url(raw)
+    _warn_of_the_dev_base_url()
+    return DEV_BASE_URL
+
+
+@cache  # once per process, however many apps it makes
+def _warn_of_the_dev_base_url() -> None:
+    _logger.warning(
+        "LEADS_BASE_URL is not set: links in e-mails, webhooks and the snippet use %s."
+        " Set it to the address people reach Leadgate at.",
+        DEV_BASE_URL,
+    )
+
+
+def trusted_hosts(raw: str, base_url: str) -> list[str] | None:
+    """Flask's TRUSTED_HOSTS: the hosts in LEADS_TRUSTED_HOSTS and the base
+    URL's own, or None (any host) when none are listed."""
+    listed = [host.strip() for host in raw.split(",") if host.strip()]
+    return [urlsplit(base_url).hostname, *listed] if listed else None
+
+
 def flask_config(settings: dict, instance_path: str) -> dict:
     """Translate settings into the Flask and extension config keys."""
     database_url = settings["DATABASE_URL"] or "sqlite:///" + str(
         Path(instance_path) / "leadgate.db"
     )
+    base_url = base_url_setting(settings["LEADS_BASE_URL"])
     return {
         **settings,
+        "LEADS_BASE_URL": base_url,
+        "TRUSTED_HOSTS": trusted_hosts(settings["LEADS_TRUSTED_HOSTS"], base_url),
         "SECRET_KEY": settings["SECRET_KEY"] or instance_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -8,7 +8,7 @@ import atexit
 from collections import Counter
 from datetime import datetime, timedelta
 from functools import lru_cache
-from threading import Lock, Timer
+from threading import Event, Lock, Thread, Timer
 
 from flask import Flask
 from sqlalchemy import bindparam, text
@@ -17,10 +17,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import release_session
-from .extensions import app_store, begin_write, db
+from .extensions import app_store, begin_write, db, loaded_apps
 from .models import FORM_EVENTS, FormCount, utcnow
 
 SLOT = timedelta(minutes=15)
+TALLY = "leadgate.view_tally"
+# Set when the process is told to stop: views are written as they come.
+_stopping = Event()
 
 
 def slot_of(moment: datetime) -> datetime:
@@ -50,25 +53,36 @@ class ViewTally:
     writes of a visit and, on SQLite, a turn at the write lock for every page
     shown. Views are added here instead and written together, one upsert per
     form and slot, `LEADS_VIEW_COUNT_SECONDS` after the first one waiting
-    (by a timer thread), and when the process exits. A worker killed hard
-    loses the views of its last few seconds, never a submission.
+    (by a timer thread), and when the process exits or is told to stop
+    (`stop`). A worker killed hard loses the views of its last few seconds,
+    never a submission.
     """
 
-    def __init__(self, app: Flask, seconds: float) -> None:
+    def __init__(self, app: Flask, seconds: float, stopped: bool = False) -> None:
         self.app, self.seconds = app, seconds
         self._waiting: Counter[tuple[int, datetime]] = Counter()
         self._lock = Lock()
         self._writing = Lock()  # the exit's flush waits for the timer's write in flight
         self._timer: Timer | None = None
+        self._stopped = stopped
         atexit.register(self.flush)
 
     def add(self, form_id: int, when: datetime) -> None:
         with self._lock:
             self._waiting[(form_id, slot_of(when))] += 1
-            if self._timer is None:
+            at_once = self._stopped
+            if not at_once and self._timer is None:
                 self._timer = Timer(self.seconds, self.flush)
                 self._timer.daemon = True
                 self._timer.start()
+        if at_once:
+            self.flush()
+
+    def stop(self) -> None:
+        """Write the views waiting, and from now on each one as it comes."""
+        with self._lock:
+            self._stopped = True
+        self.flush()
 
     def flush(self) -> None:
         """Write the views waiting (on failure they are logged and given up)."""
@@ -128,7 +142,22 @@ def _add_some(dialect: str):
 def view_tally(app: Flask) -> ViewTally:
     """The app's tally of views waiting to be written (one per process)."""
     seconds = app.config["LEADS_VIEW_COUNT_SECONDS"]
-    return app_store(app, "leadgate.view_tally", lambda: ViewTally(app, seconds))
+    return app_store(app, TALLY, lambda: ViewTally(app, seconds, _stopping.is_set()))
+
+
+def stop_gathering_views() -> None:
+    """The process is told to stop (gunicorn's SIGTERM): write the views every
+    app here gathered now, rather than at its exit, which a stalled
+    connection can delay until the process is killed; later views at once.
+
+    Safe in a signal handler: the writes run in threads of their own, so the
+    handler never waits for a lock the code it interrupted may hold.
+    """
+    _stopping.set()
+    for app in list(loaded_apps):
+        tally = app.extensions.get(TALLY)
+        if tally is not None:
+            Thread(target=tally.stop, name="leadgate-views-stop").start()
 
 
 def count_view(app: Flask, form_id: int) -> None:

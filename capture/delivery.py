@@ -14,6 +14,7 @@ import hmac
 import json
 import smtplib
 import time
+import unicodedata
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -31,6 +32,15 @@ from .outbox import VISITOR_CONFIRM
 from .privacy import purge
 
 PURGE_EVERY_SECONDS = 86400
+# A subject longer than this is cut: mail clients show far less anyway.
+SUBJECT_LIMIT = 200
+# Unicode categories that end a header line somewhere (CR, LF, VT, FF, NEL,
+# U+2028/9 for the email package and str.splitlines), hide text or act as a
+# space: all become one plain space in a header.
+FOLDED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Zs"})
+# Zero-width (non-)joiners are format characters that names in Persian or
+# Indic scripts and emoji need; they break no line.
+JOINERS = frozenset({"\u200c", "\u200d"})
 
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
@@ -48,6 +58,28 @@ class Claimed:
     target: str
     payload: dict
     attempts: int
+
+
+def one_line(value, limit: int | None = None) -> str:
+    """`value` as one header-safe line: control, format and separator characters
+    folded to spaces, runs of spaces collapsed, trimmed, cut to `limit` (with "…")."""
+    folded = "".join(
+        " " if unicodedata.category(ch) in FOLDED and ch not in JOINERS else ch
+        for ch in str(value if value is not None else "")
+    )
+    text = " ".join(folded.split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def header_text(value, limit: int | None = None) -> str:
+    """`one_line(value, limit)` with every "=?" broken up ("= ?"). Python's email
+    package decodes an RFC 2047 encoded word wherever one starts in a header
+    value, so typed "=?utf-8?q?=0D=0ABcc:...?=" would turn back into a line
+    break (and Python before 3.11.10 sends that on, a header of the typist's)."""
+    # Cleaning only turns characters into spaces: it cannot make a new "=?".
+    return one_line(str(value if value is not None else "").replace("=?", "= ?"), limit)
 
 
 def claim_due(batch: int = 20) -> list[Claimed]:
@@ -105,48 +137,66 @@ def call_webhook(item: Claimed) -> None:
         raise DeliveryError(f"the webhook could not be reached: {error}") from error
 
 
+def new_message(subject: str, to: str, item_id: int) -> EmailMessage:
+    """An e-mail whose headers are single clean lines: a line break in a name or
+    a title would end the header (Python refuses it) or, sent on, add headers."""
+    message = EmailMessage()
+    message["Subject"] = header_text(subject, SUBJECT_LIMIT)
+    message["From"] = one_line(current_app.config["LEADS_SMTP_SENDER"])
+    message["To"] = one_line(to)
+    message["X-Leadgate-Delivery"] = str(item_id)
+    return message
+
+
 def visitor_email(item: Claimed) -> EmailMessage:
     """The e-mail to the person who filled a form, in their language."""
     payload = item.payload
+    name, title = one_line(payload["name"]), one_line(payload["form_title"])
     with force_locale(payload.get("language") or "en"):
-        if item.event == VISITOR_CONFIRM:
-            subject = gettext("Please confirm your sign-up: %(title)s", title=payload["form_title"])
+        if item.event == VISITOR_CONFIRM and payload.get("marketing"):
+            # The marketing box of a gate or contact form, not a newsletter.
+            subject = gettext("Please confirm: news and offers by e-mail")
+            body = gettext(
+                "Hello %(name)s,\n\nYou asked to receive our news and offers by e-mail. "
+                "Please confirm by opening this link and pressing the button:\n\n%(link)s\n\n"
+                "Did not ask for this? Then ignore this e-mail; you will not hear from us.\n",
+                name=name,
+                link=payload["link"],
+            )
+        elif item.event == VISITOR_CONFIRM:
+            subject = gettext("Please confirm your sign-up: %(title)s", title=title)
             body = gettext(
                 "Hello %(name)s,\n\nPlease confirm that you want to receive %(title)s by "
                 "opening this link and pressing the button:\n\n%(link)s\n\n"
                 "Did not sign up? Then ignore this e-mail; you will not hear from us.\n",
-                name=payload["name"],
-                title=payload["form_title"],
+                name=name,
+                title=title,
                 link=payload["link"],
             )
         else:
-            subject = gettext("Your download: %(title)s", title=payload["form_title"])
+            subject = gettext("Your download: %(title)s", title=title)
             body = gettext(
                 "Hello %(name)s,\n\nThank you for your interest. Here is your download "
                 "link; it works for a limited time:\n\n%(link)s\n",
-                name=payload["name"],
+                name=name,
                 link=payload["link"],
             )
-    message = EmailMessage()
-    message["Subject"], message["To"] = subject, item.target
-    message["From"] = current_app.config["LEADS_SMTP_SENDER"]
-    message["X-Leadgate-Delivery"] = str(item.id)
+    message = new_message(subject, item.target, item.id)
     message.set_content(body)
     return message
 
 
 def email_for(item: Claimed) -> EmailMessage:
-    """The e-mail to sales: who, from where, why, and a link to the lead."""
+    """The e-mail to sales: who, from where, why, and a link to the lead.
+
+    Each value is one line in the body too, so a name cannot add lines that
+    pass for the e-mail's own (a fake "Open the lead:" link)."""
     if item.event.startswith("visitor."):
         return visitor_email(item)
-    lead = item.payload["lead"]
+    lead = {key: one_line(value) for key, value in item.payload["lead"].items()}
     what = "New opportunity" if item.event == "lead.opportunity" else "New lead"
     who = f"{lead['name']} ({lead['company']})" if lead.get("company") else lead["name"]
-    message = EmailMessage()
-    message["Subject"] = f"{what}: {who}"
-    message["From"] = current_app.config["LEADS_SMTP_SENDER"]
-    message["To"] = item.target
-    message["X-Leadgate-Delivery"] = str(item.id)
+    message = new_message(f"{what}: {who}", item.target, item.id)
     lines = [
         f"{what}: {who}",
         "",
@@ -185,12 +235,19 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=base * 2 ** (attempts - 1)), MAX_BACKOFF)
 
 
-def record(item: Claimed, error: DeliveryError | None) -> None:
-    """Store how the attempt went."""
+def record(item: Claimed, error: Exception | None) -> None:
+    """Store how the attempt went. A DeliveryError is tried again later (until
+    LEADS_OUTBOX_MAX_ATTEMPTS); any other error is failed at once, with its
+    text: a notification that cannot even be built will not build on a retry."""
     begin_write()
     row = db.session.get(Outbox, item.id, with_for_update=True)
+    if row is None:  # erased with its lead while it was being sent
+        db.session.commit()
+        return
     if error is None:
         row.status, row.delivered_at, row.last_error = "delivered", utcnow(), None
+    elif not isinstance(error, DeliveryError):
+        row.status, row.last_error = "failed", f"{type(error).__name__}: {error}"[:500]
     elif item.attempts >= current_app.config["LEADS_OUTBOX_MAX_ATTEMPTS"]:
         row.status, row.last_error = "failed", str(error)[:500]
     else:
@@ -200,19 +257,32 @@ def record(item: Claimed, error: DeliveryError | None) -> None:
     db.session.commit()
 
 
+def attempt(item: Claimed) -> Exception | None:
+    """Send one notification; return why it was not delivered (None: it was)."""
+    try:
+        (send_email if item.channel == "email" else call_webhook)(item)
+    except DeliveryError as error:
+        current_app.logger.warning("outbox %s (%s) not delivered: %s", item.id, item.channel, error)
+        return error
+    except Exception as error:  # noqa: BLE001 - one bad row must not stop the others
+        current_app.logger.exception("outbox %s (%s) could not be sent", item.id, item.channel)
+        return error
+    return None
+
+
 def deliver_due(batch: int = 20) -> int:
-    """Claim and deliver one batch; return how many were tried."""
+    """Claim and deliver one batch; return how many were tried.
+
+    No row stops the batch: one that cannot even be recorded keeps its lease
+    and is taken over when that runs out."""
     claimed = claim_due(batch)
     for item in claimed:
+        error = attempt(item)
         try:
-            (send_email if item.channel == "email" else call_webhook)(item)
-        except DeliveryError as error:
-            current_app.logger.warning(
-                "outbox %s (%s) not delivered: %s", item.id, item.channel, error
-            )
             record(item, error)
-        else:
-            record(item, None)
+        except Exception:  # noqa: BLE001
+            _forget_round()
+            current_app.logger.exception("outbox %s: the attempt could not be recorded", item.id)
     return len(claimed)
 
 
@@ -220,8 +290,8 @@ def _purge_past_retention() -> None:
     """The daily retention purge (capture/privacy.py); a failure waits for the next day."""
     try:
         erased = purge()
-    except SQLAlchemyError:
-        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the deliveries go on regardless
+        _forget_round()
         current_app.logger.warning("retention purge failed", exc_info=True)
     else:
         current_app.logger.info("retention purge: %s leads erased", erased)
@@ -229,11 +299,28 @@ def _purge_past_retention() -> None:
 
 def run_worker(stop=lambda: False, purge_every: float = PURGE_EVERY_SECONDS) -> None:
     """Deliver until `stop()` says so, polling every LEADS_WORKER_POLL_SECONDS when idle;
-    erase what is past retention when it starts and then once a day."""
+    erase what is past retention when it starts and then once a day.
+
+    A round that fails (the database away for a moment) is logged, and the
+    next one starts after the poll interval: the worker itself never stops."""
     next_purge = time.monotonic()
     while not stop():
         if time.monotonic() >= next_purge:
-            _purge_past_retention()
             next_purge = time.monotonic() + purge_every
-        if not deliver_due():
+            _purge_past_retention()
+        try:
+            busy = deliver_due()
+        except Exception:  # noqa: BLE001
+            _forget_round()
+            current_app.logger.exception("outbox: a delivery round failed; trying again")
+            busy = False
+        if not busy:
             time.sleep(current_app.config["LEADS_WORKER_POLL_SECONDS"])
+
+
+def _forget_round() -> None:
+    """End the failed round's transaction; a dead connection is dropped instead."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session().invalidate()

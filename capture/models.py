@@ -95,8 +95,6 @@ class Form(db.Model):
     ebook_id: Mapped[int | None] = mapped_column(ForeignKey("ebooks.id"))
     # A gate: also send the download link to the visitor by e-mail.
     email_download: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # A newsletter: the sign-up is confirmed by a link sent by e-mail.
-    double_opt_in: Mapped[bool] = mapped_column(default=True, server_default=true())
     # The consent a visitor must give to have the request answered; None: the
     # standard sentence in the visitor's language.
     consent_text: Mapped[str | None] = mapped_column(Text)
@@ -195,8 +193,14 @@ class Lead(Attribution, db.Model):
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the person confirmed a newsletter sign-up through the e-mailed link.
     newsletter_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # When the person last ticked the optional marketing consent (None: never).
+    # When the person confirmed, through the e-mailed link, the marketing
+    # consent they gave on a form (None: never confirmed).
     marketing_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A returning submission's answers that differ from the stored ones
+    # (name -> new answer), kept aside until a person accepts or drops them;
+    # `answers_changed_at` says when, and is what the sales filter looks for.
+    changed_answers: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    answers_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # `list` is a column of this class, hence builtins.list here.
@@ -494,3 +498,16 @@ class User(UserMixin, db.Model):
     def end_sessions(self) -> None:
         """Log this user out everywhere (logout, a new password)."""
         self.session_token = new_session_token()
+
+
+class LoginFailure(db.Model):
+    """Failed logins for one e-mail address, known or not, in the current window
+    (see capture/auth/lockout.py). A row goes once its window and lock are over."""
+
+    __tablename__ = "login_failures"
+
+    # The address as typed at the login, case-folded.
+    email_key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int]
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

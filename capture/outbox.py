@@ -5,11 +5,12 @@ The worker (capture/delivery.py) sends them. Destinations are settings:
 LEADS_NOTIFY_EMAIL (sales' inbox) and LEADS_WEBHOOK_URL.
 """
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import get_locale
 
+from .base_url import absolute_url
 from .extensions import db
-from .models import Form, Lead, Outbox, utcnow
+from .models import Form, Lead, Outbox, Submission, utcnow
 
 OPPORTUNITY = "lead.opportunity"
 NEW_LEAD = "lead.created"
@@ -25,9 +26,7 @@ def _iso(moment) -> str | None:
 def lead_payload(lead: Lead, event: str) -> dict:
     """What a notification says: the event and the lead, as plain JSON values."""
     form = db.session.get(Form, lead.first_form_id) if lead.first_form_id else None
-    url = None
-    if has_request_context():
-        url = url_for("sales.lead", lead_id=lead.id, _external=True)
+    url = absolute_url("sales.lead", lead_id=lead.id)
     return {
         "event": event,
         "occurred_at": _iso(utcnow()),
@@ -87,21 +86,34 @@ def announce_routing(lead: Lead, was_opportunity: bool, new_lead: bool) -> None:
         announce(lead, NEW_LEAD)
 
 
-def mail_visitor(lead: Lead, form: Form, event: str, link: str) -> bool:
+def mail_visitor(lead: Lead, submission: Submission, form: Form, event: str, link: str) -> bool:
     """Queue an e-mail to the person: their download link (VISITOR_DOWNLOAD) or
-    the link that confirms a newsletter sign-up (VISITOR_CONFIRM), in the
+    the link that confirms a marketing consent (VISITOR_CONFIRM), in the
     form's language or else the one they were shown. Needs a mail server
-    (LEADS_SMTP_HOST); returns whether it was queued. The caller commits."""
+    (LEADS_SMTP_HOST); returns whether it was queued. The caller commits.
+
+    Addressed with what `submission` typed, not the stored lead: the e-mail
+    must read the same whether the address was known or not."""
     if not current_app.config["LEADS_SMTP_HOST"]:
         return False
+    typed = submission.answers or {}
     payload = {
         "event": event,
         "language": form.language or str(get_locale() or "en"),
         "form_title": form.title,
-        "name": lead.name,
+        "name": typed.get("name") or lead.name,
         "link": link,
+        # A confirmation for the marketing box of a gate or contact form,
+        # rather than for a newsletter sign-up: the e-mail says so.
+        "marketing": event == VISITOR_CONFIRM and form.kind != "newsletter",
     }
     db.session.add(
-        Outbox(event=event, channel="email", target=lead.email, payload=payload, lead_id=lead.id)
+        Outbox(
+            event=event,
+            channel="email",
+            target=typed.get("email") or lead.email,
+            payload=payload,
+            lead_id=lead.id,
+        )
     )
     return True

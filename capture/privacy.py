@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
+from .auth.lockout import forget_expired as forget_expired_login_failures
 from .counters import slot_of
 from .domain.funnel import reason_group
 from .extensions import begin_write, db
@@ -207,7 +208,8 @@ def purge(now: datetime | None = None, batch: int = 500) -> int:
 
     Each lead is checked again under the write lock: one that came back
     (new interest) since it was listed is kept. Notifications delivered more
-    than 30 days ago go too.
+    than 30 days ago go too, and so do the failed-login counts whose window
+    and lock are over (they hold addresses typed at the login, known or not).
     """
     now = now or utcnow()
     begin_write()
@@ -216,6 +218,7 @@ def purge(now: datetime | None = None, batch: int = 500) -> int:
             Outbox.status == "delivered", Outbox.delivered_at < now - DELIVERED_KEPT
         )
     )
+    forget_expired_login_failures(now)
     db.session.commit()
     condition = Retention.from_config().past(now)
     if condition is None:

@@ -3,10 +3,12 @@
 import json
 from datetime import datetime
 from functools import lru_cache
+from types import SimpleNamespace
 
 from flask import g
 from sqlalchemy import Text, cast, select
 
+from .domain.answers import never_down
 from .domain.routing import LeadFacts, Routing, route_lead
 from .domain.rules import DEFAULT_RULES, QualificationRules, rules_from_dict, rules_to_dict
 from .domain.scoring import Score, highest_intent, score_lead
@@ -65,6 +67,10 @@ def save_rules(rules: QualificationRules, user_id: int | None) -> None:
     g.qualification_rules = rules
 
 
+# What routing reads of a lead (or of one submission's answers).
+ROUTING_ANSWERS = ("email", "sector", "headcount", "role", "budget", "timeline")
+
+
 def routed(lead, intents: list[str], rules: QualificationRules) -> tuple[Score, Routing]:
     """Score and route `lead` (a Lead, or a row of its columns) by `rules`.
 
@@ -84,6 +90,16 @@ def routed(lead, intents: list[str], rules: QualificationRules) -> tuple[Score, 
     return score, route_lead(facts, score, rules)
 
 
+def own_routing(submission: Submission, rules: QualificationRules) -> Routing:
+    """Where `submission`'s own answers and intent would route a new person.
+
+    What the visitor is shown next follows this, not the stored lead: no
+    public page may answer a known address differently from an unknown one.
+    """
+    answers = {name: None for name in ROUTING_ANSWERS} | (submission.answers or {})
+    return routed(SimpleNamespace(**answers), [submission.intent], rules)[1]
+
+
 def requalify(
     lead: Lead,
     rules: QualificationRules,
@@ -91,6 +107,7 @@ def requalify(
     first_routing: bool = False,
     because: str | None = None,
     intents: list[str] | None = None,
+    up_only: bool = False,
 ) -> None:
     """Rescore `lead` from its answers and submissions and route it again.
 
@@ -100,6 +117,7 @@ def requalify(
     rule change that caused it) goes in front of the logged reason. Call inside the
     transaction that changed the lead; nothing is committed here. `intents`
     are those of all its submissions, when the caller knows them already.
+    `up_only` (a returning lead's own submission) never moves it to a lower list.
     """
     if intents is None:
         intents = list(
@@ -110,6 +128,8 @@ def requalify(
     lead.score_reasons = list(score.reasons)
     if lead.pinned:
         return
+    if up_only:
+        routing = never_down(lead.list, lead.reason, routing)
     if first_routing or routing.list != lead.list:
         db.session.add(
             ListChange(

@@ -51,6 +51,8 @@ def base_config(database_url: str, instance_path) -> dict:
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance_path),
+        # The test client's own address, so links and the pages agree.
+        "LEADS_BASE_URL": "http://localhost",
         "LEADS_MIN_FILL_SECONDS": 0,
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,
@@ -185,4 +187,6 @@ def auth(client, users):
 def live_server(app):
     """The app served over real HTTP on a free port, for the browser tests."""
     with served(app) as port:
-        yield f"http://127.0.0.1:{port}"
+        # The snippet and e-mailed links must point at this server.
+        app.config["LEADS_BASE_URL"] = f"http://127.0.0.1:{port}"
+        yield app.config["LEADS_BASE_URL"]

@@ -4,49 +4,35 @@ outbox, exactly once — against a real local SMTP server and HTTP receiver."""
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
+import unicodedata
 from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
+from sqlalchemy import text
 from werkzeug.wrappers import Request, Response
 
 from capture.cli import seed_demo
 from capture.delivery import deliver_due
 from capture.extensions import db
 from capture.models import Form, Lead, Outbox, utcnow
+from capture.privacy import erase_by_request
 
 from .conftest import PASSWORD
-from .servers import served
+from .servers import served, smtp_inbox
 from .visitor import Visitor, page_inputs
 
 SECRET = "webhook-test-secret"
 
 
-class Inbox:
-    """aiosmtpd handler keeping every message it was given."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(envelope)
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def smtp():
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port: aiosmtpd checks it can connect
-        probe.bind(("127.0.0.1", 0))
-        inbox.port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
+    with smtp_inbox() as inbox:
+        yield inbox
 
 
 class Receiver:
@@ -387,3 +373,189 @@ def test_without_a_mail_server_no_visitor_mail_is_promised(make_app):
 
     assert "You are on the list" in done.get_data(as_text=True)
     assert outbox(app) == []
+
+
+# Characters that end a header line for Python's email package (or for a mail
+# client reading str.splitlines): each in a visitor's name or company once
+# made the worker crash on that row, for good.
+LINE_ENDINGS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def parsed(mail) -> EmailMessage:
+    return message_from_bytes(mail.content, policy=policy.default)
+
+
+def subject_of(message: EmailMessage) -> str:
+    # Python folds a long subject with parentheses right after "Subject:" and
+    # reads the folding space back; mail clients drop it.
+    return message["Subject"].lstrip(" ")
+
+
+def assert_single_clean_lines(message: EmailMessage) -> None:
+    for name, value in message.items():
+        assert not any(ch in LINE_ENDINGS or ch == "\t" for ch in value), (name, value)
+        assert not any(unicodedata.category(ch) == "Cc" for ch in value), (name, value)
+
+
+def test_line_breaks_in_a_visitors_name_never_reach_the_headers_of_sales_mail(notifying, smtp):
+    app = notifying(LEADS_WEBHOOK_URL="")
+    contact = {
+        "name": "Bob\r\nBcc: spy@evil.example\u2028Evil",
+        "company": "Acme\x0bCorp\x0c\x85\u2029\nX-Injected: yes",
+    }
+    Visitor(app.test_client()).submit("demo-contact", contact=contact)
+
+    ran = app.test_cli_runner().invoke(args=["worker", "--once"])
+
+    assert ran.exit_code == 0, ran.output
+    (mail,) = smtp.messages
+    assert mail.rcpt_tos == ["sales@bakkerij.example", "boss@bakkerij.example"]
+    message = parsed(mail)
+    assert subject_of(message) == (
+        "New opportunity: Bob Bcc: spy@evil.example Evil (Acme Corp X-Injected: yes)"
+    )
+    assert message["Bcc"] is None and message["X-Injected"] is None
+    assert_single_clean_lines(message)
+    # The body cannot be given lines of the visitor's making either.
+    assert not any(line.startswith("X-Injected") for line in message.get_content().splitlines())
+    assert [status for _, _, status in outbox(app)] == ["delivered"]
+
+
+def test_an_encoded_word_typed_as_a_name_cannot_add_a_header(notifying, smtp):
+    app = notifying(LEADS_WEBHOOK_URL="")
+    # RFC 2047 for "Bob\r\nReply-To: spy@evil.example": Python's email package
+    # decodes it when the subject is set, and used to send the line break on.
+    name = "=?utf-8?q?Bob=0D=0AReply-To=3A_spy@evil.example?="
+    Visitor(app.test_client()).submit("demo-contact", contact={"name": name})
+
+    ran = app.test_cli_runner().invoke(args=["worker", "--once"])
+
+    assert ran.exit_code == 0, ran.output
+    message = parsed(smtp.messages[0])
+    assert message["Reply-To"] is None
+    # Shown as typed, but with "=?" broken up so no client decodes it either.
+    assert subject_of(message) == (
+        "New opportunity: = ?utf-8?q?Bob=0D=0AReply-To=3A_spy@evil.example?= (Bakkerij Jansen)"
+    )
+    assert_single_clean_lines(message)
+
+
+def test_a_form_title_and_name_with_line_breaks_still_reach_the_visitor_in_one_subject_line(
+    notifying, smtp
+):
+    app = notifying(LEADS_WEBHOOK_URL="", LEADS_NOTIFY_EMAIL="")
+    with app.app_context():
+        title = "News\r\nBcc: spy@evil.example\u2028letter\x0b"
+        db.session.add(Form(slug="news", kind="newsletter", title=title, intent="low"))
+        db.session.commit()
+    Visitor(app.test_client()).submit("news", contact={"name": "Anna\u2028\r\nJansen"})
+
+    ran = app.test_cli_runner().invoke(args=["worker", "--once"])
+
+    assert ran.exit_code == 0, ran.output
+    (mail,) = smtp.messages
+    assert mail.rcpt_tos == ["anna@bakkerij-jansen.nl"]
+    message = parsed(mail)
+    assert subject_of(message) == "Please confirm your sign-up: News Bcc: spy@evil.example letter"
+    assert message["Bcc"] is None
+    assert_single_clean_lines(message)
+    assert message.get_content().splitlines()[0] == "Hello Anna Jansen,"
+
+
+def test_a_notification_that_cannot_be_built_fails_alone_and_the_rest_of_its_batch_goes_out(
+    notifying, smtp, receiver, caplog
+):
+    app = notifying()
+    with app.app_context():
+        # An e-mail about a lead without the lead: nothing to write, on any try.
+        broken = Outbox(
+            event="lead.opportunity", channel="email", target="sales@x.example", payload={}
+        )
+        db.session.add(broken)
+        db.session.commit()
+        broken_id = broken.id
+    Visitor(app.test_client()).submit("demo-contact")
+
+    ran = app.test_cli_runner().invoke(args=["worker", "--once"])
+
+    assert ran.exit_code == 0, ran.output
+    assert "Tried 3 notifications." in ran.output
+    assert len(smtp.messages) == 1 and len(receiver.calls) == 1
+    with app.app_context():
+        rows = db.session.scalars(db.select(Outbox).order_by(Outbox.id)).all()
+        assert [(row.id, row.status) for row in rows] == [
+            (broken_id, "failed"),
+            (rows[1].id, "delivered"),
+            (rows[2].id, "delivered"),
+        ]
+        assert rows[0].last_error == "KeyError: 'lead'" and rows[0].lease_until is None
+    (logged,) = [r for r in caplog.records if f"outbox {broken_id} " in r.getMessage()]
+    assert logged.exc_info is not None  # with its traceback
+
+
+def test_a_notification_erased_with_its_lead_while_being_sent_stops_nothing(notifying):
+    calls = []
+
+    def erasing_receiver(environ, start_response):
+        """Takes the call, but the person asks to be erased right then."""
+        lead = json.loads(Request(environ).get_data())["lead"]
+        calls.append(lead["email"])
+        if lead["email"] == "anna@bakkerij-jansen.nl":
+            with app.app_context():
+                erase_by_request(lead["id"])
+                db.session.remove()
+        return Response("ok")(environ, start_response)
+
+    with served(erasing_receiver) as port:
+        app = notifying(LEADS_NOTIFY_EMAIL="", LEADS_WEBHOOK_URL=f"http://127.0.0.1:{port}/")
+        Visitor(app.test_client()).submit("demo-contact")
+        Visitor(app.test_client()).submit("demo-contact", contact={"email": "piet@example.nl"})
+
+        ran = app.test_cli_runner().invoke(args=["worker", "--once"])
+
+    assert ran.exit_code == 0, ran.output
+    assert calls == ["anna@bakkerij-jansen.nl", "piet@example.nl"]
+    assert outbox(app) == [("lead.opportunity", "webhook", "delivered")]
+
+
+def test_a_running_worker_outlives_a_round_that_fails_and_delivers_after(notifying, smtp, caplog):
+    app = notifying(LEADS_WEBHOOK_URL="", LEADS_WORKER_POLL_SECONDS=0.05)
+    with app.app_context():
+        # The database as good as down for the outbox: its table is gone a while.
+        db.session.execute(text("ALTER TABLE outbox RENAME TO outbox_away"))
+        db.session.commit()
+    stop = threading.Event()
+
+    def worker():
+        from capture.delivery import run_worker
+
+        with app.app_context():
+            run_worker(stop=stop.is_set)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        failed_round = wait_for(
+            lambda: "a delivery round failed" in caplog.text or not thread.is_alive()
+        )
+        with app.app_context():
+            db.session.execute(text("ALTER TABLE outbox_away RENAME TO outbox"))
+            db.session.commit()
+        assert failed_round and thread.is_alive()
+        Visitor(app.test_client()).submit("demo-contact")
+        wait_for(lambda: smtp.messages or not thread.is_alive())
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+    assert len(smtp.messages) == 1
+
+
+def wait_for(condition, seconds: float = 30) -> bool:
+    """Poll `condition` until it holds or `seconds` pass (generous: a busy machine)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return bool(condition())

@@ -56,10 +56,12 @@ def erase_as_admin(client, lead_id: int):
 
 @pytest.fixture
 def anna(app, client, users):
-    """Anna filled the contact form (marketing ticked); sales wrote a note; a webhook waits."""
+    """Anna filled the contact form (marketing ticked, and confirmed from her
+    mailbox); sales wrote a note; a webhook waits."""
     Visitor(app.test_client()).submit("demo-contact", contact={"marketing": "y"})
     lead_id = lead_id_of(app, CONTACT["email"])
     with app.app_context():
+        db.session.get(Lead, lead_id).marketing_consent_at = utcnow()
         db.session.add(Note(lead_id=lead_id, user_id=users["sales"][0], body="Called Anna."))
         db.session.add(
             Outbox(

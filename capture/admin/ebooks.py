@@ -5,7 +5,7 @@ Replacing keeps the e-book's row, so the gates offering it serve the new
 file at once and its download count carries on.
 """
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -13,7 +13,7 @@ from ..ebooks import store_ebook
 from ..extensions import csrf, db
 from ..input_guard import refuse_nul_in_form
 from ..models import Download, Ebook, Form
-from . import bp
+from . import bp, takes_body_up_to
 from .form_forms import EbookFileForm, ReplaceEbookForm, UploadEbookForm
 from .uploads import download_name, human_size
 
@@ -21,14 +21,15 @@ from .uploads import download_name, human_size
 FORM_OVERHEAD_BYTES = 64 * 1024
 
 
-def _accept_ebook_sized_request() -> None:
-    """Raise this request's body limit from the app-wide 1 MB to the e-book limit.
+def _ebook_request_limit() -> int:
+    """The body limit of an upload: the e-book limit, not the app-wide 1 MB.
 
-    Must run before anything reads the body, hence the views below skip the
-    app-wide CSRF check (it reads the body first) and let their FlaskForm
-    check the token instead.
+    It must be set before anything reads the body (posts_write reads it
+    before taking the write lock), hence the views below skip the app-wide
+    CSRF check (it reads the body first) and let their FlaskForm check the
+    token instead.
     """
-    request.max_content_length = current_app.config["LEADS_EBOOK_MAX_BYTES"] + FORM_OVERHEAD_BYTES
+    return current_app.config["LEADS_EBOOK_MAX_BYTES"] + FORM_OVERHEAD_BYTES
 
 
 def _read_upload(form_class: type[EbookFileForm]) -> tuple[EbookFileForm, int | None]:
@@ -82,9 +83,9 @@ def ebooks():
 
 @bp.post("/ebooks")
 @csrf.exempt
+@takes_body_up_to(_ebook_request_limit)
 def upload_ebook():
     """Store a valid upload and list it; else the page again with per-field messages."""
-    _accept_ebook_sized_request()
     upload, problem = _read_upload(UploadEbookForm)
     if problem:
         return _ebooks_page(upload, problem)
@@ -110,9 +111,9 @@ def upload_ebook():
 
 @bp.post("/ebooks/<int:ebook_id>/replace")
 @csrf.exempt
+@takes_body_up_to(_ebook_request_limit)
 def replace_ebook(ebook_id: int):
     """New content for the same e-book row: its gates and download count stay."""
-    _accept_ebook_sized_request()
     ebook = db.get_or_404(Ebook, ebook_id)
     replacement, problem = _read_upload(ReplaceEbookForm)
     if problem:

@@ -13,6 +13,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from ..base_url import absolute_url
 from ..domain.vocabulary import CHANNELS, UTM_PARAMS
 from ..extensions import db
 from ..htmx import is_htmx, vary_on_htmx
@@ -114,7 +115,7 @@ def embed(form_id: int):
         QrOptions(request.args),
     )
     valid = [each.validate() for each in (options, link, qr)]
-    form_url = url_for("intake.show", slug=form.slug, _external=True)
+    form_url = absolute_url("intake.show", slug=form.slug)
     lang, channel = _valid(options.lang), _valid(options.channel)
     utm = {name: _valid(link[name]) for name in UTM_PARAMS}
     campaign, source = _valid(qr.qr_campaign), _valid(qr.qr_source)
@@ -129,7 +130,7 @@ def embed(form_id: int):
         "variant_lang": lang,
         "channel": channel,
         "snippet": snippet(
-            url_for("embed.embed_js", _external=True),
+            absolute_url("embed.embed_js"),
             form_url,
             form.slug,
             noscript_text(form.kind, lang or form.language),
@@ -170,7 +171,7 @@ def qr(form_id: int, fmt: str):
     source = (request.args.get("utm_source") or "").strip()
     if len(campaign) > 200 or len(source) > 200:
         abort(400)
-    url = qr_link(url_for("intake.show", slug=form.slug, _external=True), campaign, source)
+    url = qr_link(absolute_url("intake.show", slug=form.slug), campaign, source)
     render, mimetype = QR_FORMATS[fmt]
     response = make_response(render(url))
     response.mimetype = mimetype

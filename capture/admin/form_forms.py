@@ -233,7 +233,6 @@ class FormSettingsForm(FlaskForm):
         invalid_choice_message=_l("Choose one of the uploaded e-books."),
     )
     email_download = BooleanField(_l("Also e-mail the download link to the visitor"))
-    double_opt_in = BooleanField(_l("Ask new subscribers to confirm by e-mail"), default=True)
     consent_text = TextAreaField(
         _l("Consent to answer the request"),
         filters=[_strip],
@@ -317,7 +316,6 @@ class FormSettingsForm(FlaskForm):
         form.allowed_origins = self.origins
         form.ebook_id = self.ebook_id.data if form.kind == "gate" else None
         form.email_download = bool(self.email_download.data)
-        form.double_opt_in = bool(self.double_opt_in.data)
         form.consent_text = self.consent_text.data or None
         form.offers_marketing = bool(self.offers_marketing.data)
         form.marketing_text = self.marketing_text.data or None

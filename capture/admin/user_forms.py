@@ -83,3 +83,7 @@ class ActiveForm(FlaskForm):
     """Deactivate (`no`) or reactivate (`yes`): the state wanted, so a double post is harmless."""
 
     active = HiddenField(validators=[AnyOf(("yes", "no"), message=_l("Choose yes or no."))])
+
+
+class LiftLockForm(FlaskForm):
+    """Lift a user's login lock (too many failed attempts): a button with its CSRF token."""

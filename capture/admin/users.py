@@ -2,17 +2,18 @@
 so the list changes and notes they made keep saying who made them.
 """
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
+from ..auth.lockout import email_key, forget_failures, locks_of
 from ..auth.roles import role_word
 from ..extensions import db
 from ..models import User
 from . import bp
-from .user_forms import ActiveForm, NewUserForm, PasswordForm, taken_message
+from .user_forms import ActiveForm, LiftLockForm, NewUserForm, PasswordForm, taken_message
 
 
 def _page(
@@ -23,9 +24,12 @@ def _page(
 ):
     """The users page; a form that failed comes back with its messages."""
     users = db.session.scalars(db.select(User).order_by(User.active.desc(), User.email)).all()
+    locks = locks_of(user.email for user in users)
     page = render_template(
         "admin/users.html",
         users=users,
+        locked_until={user.id: locks.get(email_key(user.email)) for user in users},
+        lift_form=LiftLockForm(formdata=None),
         new=new or NewUserForm(formdata=None),
         password_forms=password_forms or {},
         blank_password=PasswordForm(formdata=None),
@@ -123,6 +127,9 @@ def toggle_user(user_id: int):
         if refusal:
             db.session.rollback()
             return _page(notice=refusal, status=422)
+    if user.active != wanted:
+        # Sessions from before a deactivation must not come back with the account.
+        user.end_sessions()
     user.active = wanted
     db.session.commit()
     flash(
@@ -130,5 +137,20 @@ def toggle_user(user_id: int):
         if wanted
         else _("%(email)s is deactivated: they cannot log in.", email=user.email),
         "info",
+    )
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/lock")
+def lift_lock(user_id: int):
+    """Let a user locked out by failed logins try again at once (logged)."""
+    user = db.get_or_404(User, user_id)
+    if not LiftLockForm().validate():
+        return _page(notice=_("That did not work. Please try again."), status=422)
+    forget_failures(user.email)
+    db.session.commit()
+    current_app.logger.info("login lock of user %s lifted by user %s", user.id, current_user.id)
+    flash(
+        _("The login lock of %(email)s is lifted: they can log in again.", email=user.email), "info"
     )
     return redirect(url_for("admin.users"))

@@ -1,15 +1,20 @@
 """`/login`, `/logout`, and `/account` (the language of the internal pages)."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+import math
+from datetime import datetime
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh
+from flask_babel import ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash
 
 from ..extensions import begin_write, db, limiter
 from ..models import User
 from . import bp
 from .forms import AccountForm, LoginForm
+from .lockout import count_attempt, forget_failures, record_failure
 from .roles import role_word, safe_next
 
 bp.add_app_template_filter(role_word, "role_word")
@@ -23,33 +28,76 @@ def _home_for(user: User) -> str:
     return url_for("sales.index")
 
 
-def _login_email_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
+def _renew_session() -> None:
+    """Start a fresh session: nothing from before, such as a CSRF token taken
+    before logging in or out, carries over."""
+    session.clear()
+    # The token this request already made, for the session just cleared.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
+def _login_page(form: LoginForm, status: int, message: str | None = None):
+    if message:
+        flash(message, "error")
+    return render_template("auth/login.html", form=form), status
+
+
+def _locked_message(until: datetime, now: datetime) -> str:
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return ngettext(
+        "Too many failed attempts with this e-mail address. Try again in %(num)d minute, "
+        "or ask an admin to lift the lock.",
+        "Too many failed attempts with this e-mail address. Try again in %(num)d minutes, "
+        "or ask an admin to lift the lock.",
+        minutes,
+    )
+
+
+def _active_user_with(email: str, password: str) -> User | None:
+    user = db.session.scalars(
+        db.select(User).where(User.email == email.strip().lower())
+    ).one_or_none()
+    password_ok = check_password_hash(user.password_hash if user else _NO_SUCH_USER, password)
+    return user if user and password_ok and user.active else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LEADS_LOGIN_LIMIT"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LEADS_LOGIN_LIMIT"], methods=["POST"], key_func=_login_email_key
-)
 def login():
-    """Log in with e-mail and password; attempts are rate-limited per address and e-mail."""
+    """Log in with e-mail and password, in a new session.
+
+    Attempts are limited per client address (Flask-Limiter) and per e-mail
+    address (counted in the database, see lockout.py; an attempt that cannot
+    be counted is refused).
+    """
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or _home_for(current_user))
     form = LoginForm()
-    if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalars(db.select(User).where(User.email == email)).one_or_none()
-        password_ok = check_password_hash(
-            user.password_hash if user else _NO_SUCH_USER, form.password.data
+    if not form.validate_on_submit():
+        return _login_page(form, 422 if form.is_submitted() else 200)
+    try:
+        attempt = count_attempt(form.email.data)
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("login refused: the attempt could not be counted")
+        return _login_page(
+            form, 503, _("Logging in is not possible right now. Please try again in a few minutes.")
         )
-        if user and password_ok and user.active:
-            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")) or _home_for(user))
-        flash(_("That e-mail and password do not match an active account."), "error")
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/login.html", form=form), status
+    if attempt.refused:
+        return _login_page(form, 429, _locked_message(attempt.locked_until, attempt.at))
+    user = _active_user_with(form.email.data, form.password.data)
+    if user is None:
+        locked_until = record_failure(attempt)
+        if locked_until:
+            return _login_page(form, 429, _locked_message(locked_until, attempt.at))
+        return _login_page(form, 422, _("That e-mail and password do not match an active account."))
+    begin_write()
+    forget_failures(form.email.data)
+    db.session.commit()
+    _renew_session()
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
+    login_user(user)
+    return redirect(safe_next(request.args.get("next")) or _home_for(user))
 
 
 @bp.post("/logout")
@@ -60,6 +108,7 @@ def logout():
         user = db.session.get(User, current_user.id)
         user.end_sessions()
         db.session.commit()
+    _renew_session()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))

@@ -1,12 +1,17 @@
-"""Double opt-in for newsletters: the e-mailed link `/c/<token>` confirms a sign-up.
+"""Double opt-in: the e-mailed link `/c/<token>` confirms a marketing consent.
 
-The link opens a page with a button; only pressing it (a POST) confirms,
-because mail scanners open links in e-mails by themselves.
+Marketing consent given on any form (a newsletter sign-up, or the ticked
+marketing box of a gate or contact form) counts only once the person
+confirms it from their mailbox: anyone can type anyone's address. The link
+opens a page with a button; only pressing it (a POST) confirms, because
+mail scanners open links in e-mails by themselves.
 """
 
-from flask import abort, render_template, url_for
+from flask import abort, render_template
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired
 
+from ..base_url import absolute_url
 from ..extensions import begin_write, db
 from ..models import Lead, Submission, utcnow
 from . import bp
@@ -18,21 +23,25 @@ CONFIRM_SALT = "leadgate.confirm"
 CONFIRM_MAX_AGE = 14 * 86400
 
 
-def awaits_confirmation(form, lead: Lead | None) -> bool:
-    """Whether `lead`'s sign-up on `form` still waits for the e-mailed
-    confirmation: a newsletter with double opt-in, not yet confirmed."""
-    return bool(
-        lead
-        and form.kind == "newsletter"
-        and form.double_opt_in
-        and not lead.newsletter_confirmed_at
-    )
+MARKETING = _l("news and offers by e-mail")
+
+
+def awaits_confirmation(submission: Submission | None) -> bool:
+    """Whether `submission` gave a marketing consent, which the e-mailed link
+    confirms. It does not look at the lead: whether the address is known, or
+    confirmed already, must not change what the visitor is shown."""
+    return bool(submission and submission.marketing_consent)
+
+
+def _consented_to(form) -> str:
+    """What the person is asked to confirm: the newsletter, or the marketing e-mails."""
+    return form.title if form and form.kind == "newsletter" else str(MARKETING)
 
 
 def confirm_url(submission: Submission) -> str:
     """The link that confirms `submission`'s newsletter sign-up."""
     token = serializer_for(CONFIRM_SALT).dumps({"s": submission.id})
-    return url_for("intake.confirm", token=token, _external=True)
+    return absolute_url("intake.confirm", token=token)
 
 
 def _submission_of(token: str) -> Submission | None:
@@ -55,13 +64,16 @@ def _expired():
 
 @bp.get("/c/<token>")
 def confirm(token: str):
-    """The page with the button that confirms."""
+    """The page with the button that confirms (opening the link is not enough:
+    mail scanners open links by themselves)."""
     submission = _submission_of(token)
     if submission is None:
         return _expired()
-    lead = db.session.get(Lead, submission.lead_id)
-    state = "done" if lead.newsletter_confirmed_at else "ask"
-    return render_template("intake/confirm.html", state=state, form=submission.form, token=token)
+    # Always the button, confirmed already or not: the page must not tell
+    # whoever holds the link what is stored about the address. Pressing it
+    # again changes nothing.
+    what = _consented_to(submission.form)
+    return render_template("intake/confirm.html", state="ask", what=what, token=token)
 
 
 @bp.post("/c/<token>")
@@ -72,8 +84,11 @@ def confirm_signup(token: str):
         return _expired()
     begin_write()
     lead = locked_lead(Lead.id == submission.lead_id)
-    if lead.newsletter_confirmed_at is None:
-        # Confirming the sign-up is what makes it a marketing consent (double opt-in).
-        lead.newsletter_confirmed_at = lead.marketing_consent_at = utcnow()
+    now = utcnow()
+    # Confirming is what makes it a marketing consent (double opt-in).
+    if lead.marketing_consent_at is None:
+        lead.marketing_consent_at = now
+    if submission.form is not None and submission.form.kind == "newsletter":
+        lead.newsletter_confirmed_at = lead.newsletter_confirmed_at or now
     db.session.commit()
-    return render_template("intake/confirm.html", state="done", form=submission.form)
+    return render_template("intake/confirm.html", state="done")

@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import abort, current_app, render_template, request, send_file, url_for
 from itsdangerous import BadSignature, SignatureExpired
 
+from ..base_url import absolute_url
 from ..counters import count_form_event
 from ..ebooks import ebook_path
 from ..extensions import begin_write, db
@@ -20,7 +21,7 @@ DOWNLOAD_SALT = "leadgate.download"
 def download_url(submission: Submission) -> str:
     """A link to the e-book of `submission`'s gate, valid for LEADS_DOWNLOAD_TTL seconds."""
     token = serializer_for(DOWNLOAD_SALT).dumps({"s": submission.id})
-    return url_for("intake.download", token=token, _external=True)
+    return absolute_url("intake.download", token=token)
 
 
 def _record_download(submission: Submission, ebook_id: int) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..counters import count_form_event
+from ..domain.answers import merge_answers, same_answer
 from ..domain.rules import QualificationRules
 from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
 from ..extensions import begin_write, commit_keeping_loaded, db
@@ -39,10 +40,36 @@ def email_key(email: str) -> str:
 
 
 def _update_answers(lead: Lead, answers: dict) -> None:
-    for name in LEAD_ANSWERS:
-        value = answers.get(name)
-        if value not in (None, ""):
-            setattr(lead, name, value)
+    """Apply `answers` as given (a first submission, a hand entry); a changed
+    answer set aside earlier for a field given here is settled by it."""
+    given = [name for name in LEAD_ANSWERS if answers.get(name) not in (None, "")]
+    for name in given:
+        setattr(lead, name, answers[name])
+    pending = {k: v for k, v in (lead.changed_answers or {}).items() if k not in given}
+    if pending != (lead.changed_answers or {}):
+        lead.changed_answers = pending or None
+        if not pending:
+            lead.answers_changed_at = None
+
+
+def _weigh_answers(lead: Lead, answers: dict, when) -> None:
+    """A returning lead's new answers: those that fill a blank are taken, those
+    that differ from a stored answer are kept aside for a person to check."""
+    merge = merge_answers(
+        {name: getattr(lead, name) for name in LEAD_ANSWERS},
+        {name: answers.get(name) for name in LEAD_ANSWERS},
+    )
+    for name, value in merge.taken.items():
+        setattr(lead, name, value)
+    known = lead.changed_answers or {}
+    # The same differing answers sent again ask for no new check.
+    news = {
+        name: value
+        for name, value in merge.differing.items()
+        if name not in known or not same_answer(known[name], value)
+    }
+    if news:
+        lead.changed_answers, lead.answers_changed_at = {**known, **news}, when
 
 
 class NonceTaken(Exception):
@@ -68,6 +95,22 @@ def _locked_lead_by_key(key: str) -> Lead | None:
     # Most posts come from someone new: finding nobody takes one plain query.
     found = db.session.connection().scalar(_LEAD_BY_KEY, {"key": key})
     return locked_lead(Lead.id == found) if found is not None else None
+
+
+_ANOTHER = (
+    db.select(Submission.__table__.c.id)
+    .where(Submission.__table__.c.lead_id == db.bindparam("lead_id"))
+    .where(Submission.__table__.c.id != db.bindparam("submission_id"))
+    .limit(1)
+)
+
+
+def is_only_submission(submission: Submission) -> bool:
+    """Whether `submission` is all its lead has: a new person's first, whose
+    steps both route freely. Once anything else came in (another form, a hand
+    entry by sales), its qualifying step is a returning lead's."""
+    params = {"lead_id": submission.lead_id, "submission_id": submission.id}
+    return db.session.connection().scalar(_ANOTHER, params) is None
 
 
 _INTENTS = db.select(Submission.__table__.c.intent).where(
@@ -151,7 +194,13 @@ def _add_submission(
         )
         db.session.add(lead)
     was_opportunity = not new_lead and lead.list == "opportunity"
-    _update_answers(lead, answers)
+    # A later submission is evidence, not authority; a hand entry by sales is
+    # applied as entered.
+    returning = not new_lead and origin.get("entered_by_id") is None
+    if returning:
+        _weigh_answers(lead, answers, now)
+    else:
+        _update_answers(lead, answers)
     touch(lead, now)
     submission = Submission(
         lead=lead,
@@ -168,7 +217,7 @@ def _add_submission(
     db.session.add(submission)
     # Nothing is flushed yet: a new lead is stored by one INSERT, routed.
     intents = [intent] if new_lead else [*stored_intents(lead.id), intent]
-    requalify(lead, rules, first_routing=new_lead, intents=intents)
+    requalify(lead, rules, first_routing=new_lead, intents=intents, up_only=returning)
     announce_routing(lead, was_opportunity, new_lead)
     if then is not None:
         then(submission, lead)
@@ -224,7 +273,8 @@ def record_contact_step(
     `then(submission, lead)` runs for a new submission before it is committed.
     `consent` is the wording the visitor accepted: its version is recorded
     with the submission, and a ticked marketing consent (or a newsletter
-    sign-up without double opt-in) dates the lead's marketing consent.
+    sign-up) is recorded with the submission; it counts for the lead only
+    once confirmed by e-mail (see confirm.py).
     """
     channel, source = channel_for(attribution, host), source_for(attribution, host)
     newsletter = form.kind == "newsletter"
@@ -232,8 +282,6 @@ def record_contact_step(
     def with_consent(submission: Submission, lead: Lead) -> None:
         submission.consented_at = submission.created_at
         submission.marketing_consent = newsletter or bool(contact.get("marketing"))
-        if submission.marketing_consent and not (newsletter and form.double_opt_in):
-            lead.marketing_consent_at = submission.created_at
         submission.consent_version_id = version_of(form.id, consent)
         if then is not None:
             then(submission, lead)
@@ -291,8 +339,12 @@ def complete_submission(
     given = {k: v for k, v in answers.items() if v not in (None, "")}
     update_now(submission, answers={**submission.answers, **given}, completed_at=utcnow())
     was_opportunity = lead.list == "opportunity"
-    _update_answers(lead, given)
-    requalify(lead, intake_rules(), intents=stored_intents(lead.id))
+    returning = not is_only_submission(submission)
+    if returning:
+        _weigh_answers(lead, given, submission.completed_at)
+    else:
+        _update_answers(lead, given)
+    requalify(lead, intake_rules(), intents=stored_intents(lead.id), up_only=returning)
     announce_routing(lead, was_opportunity, new_lead=False)
     if then is not None:
         then(submission, lead)

@@ -18,7 +18,7 @@ from ..extensions import VISITOR_LOCALES, db, limiter
 from ..htmx import is_htmx, vary_on_htmx
 from ..models import Form, Lead, Submission
 from ..outbox import VISITOR_CONFIRM, VISITOR_DOWNLOAD, mail_visitor
-from ..qualification import intake_rules
+from ..qualification import intake_rules, own_routing
 from ..security_headers import allow_framing
 from . import bp
 from .attribution import attribution_for_page, attribution_from_values
@@ -144,19 +144,26 @@ def _qualify_step(form: PublishedForm, submission_id: int, fields=None, status: 
 def _done(form: PublishedForm, submission: Submission | None):
     """The thank-you; for a gate with an e-book, its download button.
 
-    Blank but for the download link: what else it says follows from the form
-    and the lead's outcome (a bot caught by the honeypot sees a plain one).
+    Blank but for the download link. What else it says follows from the form
+    and this submission's own answers, as if the person were new (a bot
+    caught by the honeypot sees a plain one): whether the address is known,
+    and how its lead is routed, must not show.
     """
-    lead = submission.lead if submission else None
     link = download_url(submission) if submission and form.ebook_id else None
     return _respond(
         form,
         blank=lambda: None,
         holes={"download": link} if link else {},
         step="done",
-        awaiting_confirmation=awaits_confirmation(form, lead),
-        book_call=bool(lead and lead.list == "opportunity" and form.booking_url),
+        awaiting_confirmation=awaits_confirmation(submission),
+        book_call=_offers_a_call(form, submission),
     )
+
+
+def _offers_a_call(form: PublishedForm, submission: Submission | None) -> bool:
+    if not (submission and form.booking_url):
+        return False
+    return own_routing(submission, intake_rules()).list == "opportunity"
 
 
 def _embedding_allowed(form: PublishedForm, origin: str) -> bool:
@@ -244,12 +251,13 @@ def too_many_posts(error):
 
 
 def _after_contact(form: PublishedForm):
-    """A newsletter with double opt-in: e-mail the link that confirms the sign-up."""
+    """A marketing consent (a newsletter sign-up, a ticked box): e-mail the
+    link that confirms it, known address or not."""
 
     def mail_confirmation(submission: Submission, lead: Lead) -> None:
-        if awaits_confirmation(form, lead):
+        if awaits_confirmation(submission):
             db.session.flush()  # the link names the submission's id
-            mail_visitor(lead, form, VISITOR_CONFIRM, confirm_url(submission))
+            mail_visitor(lead, submission, form, VISITOR_CONFIRM, confirm_url(submission))
 
     return mail_confirmation
 
@@ -259,7 +267,7 @@ def _after_qualify(form: PublishedForm):
 
     def mail_download(submission: Submission, lead: Lead) -> None:
         if form.kind == "gate" and form.ebook_id and form.email_download:
-            mail_visitor(lead, form, VISITOR_DOWNLOAD, download_url(submission))
+            mail_visitor(lead, submission, form, VISITOR_DOWNLOAD, download_url(submission))
 
     return mail_download
 

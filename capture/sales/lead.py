@@ -1,8 +1,11 @@
-"""A lead's page `/sales/leads/<id>` and its actions: move, contacted, outcome, note.
+"""A lead's page `/sales/leads/<id>` and its actions: move, contacted, outcome,
+note, and checking a returning lead's changed answers.
 
 A plain post redirects back to the page with a flash message; an htmx post
 gets only the part it changed. Invalid input: 422, as typed, with the error.
 """
+
+from datetime import datetime
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -12,10 +15,11 @@ from ..extensions import begin_write, db
 from ..htmx import is_htmx, vary_on_htmx
 from ..intake.recording import locked_lead
 from ..models import Lead, ListChange, Note, utcnow
-from ..qualification import current_rules
+from ..outbox import announce_routing
+from ..qualification import current_rules, requalify
 from . import bp
 from .display import list_word, local, outcome_word
-from .lead_forms import ContactedForm, MoveForm, NoteForm, OutcomeForm
+from .lead_forms import ChangedAnswersForm, ContactedForm, MoveForm, NoteForm, OutcomeForm
 
 PAGE = "sales/lead.html"
 # Status, actions and the list-change log: what move, contacted and outcome change.
@@ -31,6 +35,7 @@ def _blank_forms(lead: Lead) -> dict:
         "contacted_form": ContactedForm(formdata=None),
         "outcome_form": OutcomeForm(formdata=None),
         "note_form": NoteForm(formdata=None),
+        "answers_form": ChangedAnswersForm(formdata=None),
     }
 
 
@@ -167,3 +172,64 @@ def add_note(lead_id: int):
     db.session.add(Note(lead_id=lead.id, user_id=user_id, body=body))
     db.session.commit()
     return _done(lead, NOTES, _("Note added."))
+
+
+# Stored as the reason of a list change the accepted answers cause: not translated.
+ANSWERS_ACCEPTED = "Changed answers accepted"
+
+
+def _answers_note(lead: Lead, accepted: bool) -> str:
+    changes = "; ".join(
+        f"{name}: {getattr(lead, name) or '-'} → {value}"
+        for name, value in sorted(lead.changed_answers.items())
+    )
+    if accepted:
+        return _("Accepted the changed answers: %(changes)s", changes=changes)
+    return _("Kept the stored answers; set aside: %(changes)s", changes=changes)
+
+
+def _moment(raw: str | None) -> datetime | None:
+    """An aware moment from an ISO 8601 string, else None."""
+    try:
+        moment = datetime.fromisoformat(raw or "")
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+@bp.post("/leads/<int:lead_id>/answers")
+def check_answers(lead_id: int):
+    """Accept a returning lead's changed answers (and route it again), or keep
+    the stored ones; either way the flag goes and a note says who did what.
+
+    Refused with 422 when newer answers came in after the page was opened.
+    """
+    lead = db.get_or_404(Lead, lead_id)
+    form = ChangedAnswersForm()
+    if not form.validate():
+        return _refused(lead, PAGE, answers_form=form)
+    accept, user_id = form.decision.data == "accept", current_user.id
+    lead = _locked(lead_id)
+    if not lead.changed_answers:
+        db.session.rollback()
+        return _done(lead, PANEL, _("These answers were checked already."))
+    if _moment(form.seen.data) != lead.answers_changed_at:
+        db.session.rollback()
+        form.seen.errors.append(_("Newer answers came in since you opened this page: check them."))
+        return _refused(lead, PAGE, answers_form=form)
+    db.session.add(Note(lead_id=lead.id, user_id=user_id, body=_answers_note(lead, accept)))
+    if accept:
+        was_opportunity = lead.list == "opportunity"
+        for name, value in lead.changed_answers.items():
+            setattr(lead, name, value)
+        requalify(lead, current_rules(), user_id=user_id, because=ANSWERS_ACCEPTED)
+        announce_routing(lead, was_opportunity, new_lead=False)
+    lead.changed_answers = lead.answers_changed_at = None
+    db.session.commit()
+    message = (
+        _("New answers accepted: the lead is now on %(list)s.", list=list_word(lead.list))
+        if accept
+        else _("Stored answers kept.")
+    )
+    flash(message, "info")
+    return vary_on_htmx(redirect(url_for("sales.lead", lead_id=lead.id), 303))

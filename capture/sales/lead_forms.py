@@ -7,7 +7,7 @@ says per field what is wrong.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
@@ -85,6 +85,22 @@ class OutcomeForm(FlaskForm):
         validate_choice=False,
         validators=[AnyOf(("won", "lost"), message=_l("Choose won or lost."))],
     )
+
+
+class ChangedAnswersForm(FlaskForm):
+    """Accept a returning lead's changed answers, or keep the stored ones.
+
+    `seen` is when the answers shown were kept aside: if newer ones came in
+    since, the person must look again before deciding.
+    """
+
+    decision = SelectField(
+        _l("Decision"),
+        choices=[SelectChoice("accept", _l("Accept")), SelectChoice("keep", _l("Keep"))],
+        validate_choice=False,
+        validators=[AnyOf(("accept", "keep"), message=_l("Choose accept or keep."))],
+    )
+    seen = HiddenField()
 
 
 class NoteForm(FlaskForm):

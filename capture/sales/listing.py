@@ -19,6 +19,7 @@ from ..domain.rules import QualificationRules
 from ..domain.vocabulary import CHANNELS, LISTS, WARMTHS
 from ..extensions import db
 from ..models import Form, Lead, Submission
+from ..row_ids import is_row_id
 from .search import text_condition
 
 PAGE_SIZE = 50
@@ -35,10 +36,13 @@ class LeadFilters:
     since: date | None = None
     until: date | None = None
     q: str | None = None
+    # Only leads whose answers changed and wait for a person's check.
+    changed: bool = False
 
     def as_args(self, **changes) -> dict:
         """Query-string arguments for these filters (None and empty left out)."""
         values = {**self.__dict__, **changes}
+        values["changed"] = "1" if values["changed"] else None
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
@@ -67,6 +71,7 @@ def filters_from_args(args, default_list: str | None = "opportunity") -> LeadFil
         since=_date(args.get("since")),
         until=_date(args.get("until")),
         q=q or None,
+        changed=args.get("changed") == "1",
     )
 
 
@@ -119,6 +124,8 @@ def filter_conditions(filters: LeadFilters, zone: ZoneInfo, with_list: bool = Tr
         conditions.append(Lead.list == filters.list)
     if filters.channel:
         conditions.append(Lead.channel == filters.channel)
+    if filters.changed:
+        conditions.append(Lead.answers_changed_at.is_not(None))
     if filters.form:
         conditions.append(_used_form(filters.form))
     if filters.since:
@@ -170,7 +177,7 @@ class Cursor:
             and last.tzinfo is not None
             and now.tzinfo is not None
             and abs(score) < 2**31
-            and 0 < lead_id < 2**63
+            and is_row_id(lead_id)
             and abs(datetime.now(UTC) - now) < timedelta(days=2)
         )
         return cls(band, score, last, lead_id, now) if sane else None

@@ -17,8 +17,16 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # One row per e-mail address typed at the login, known or not; the
+    # worker's daily purge drops it once its window and lock are over.
+    op.create_table('login_failures',
+    sa.Column('email_key', sa.String(length=320), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('email_key', name=op.f('pk_login_failures'))
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('login_failures')

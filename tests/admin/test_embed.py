@@ -86,13 +86,21 @@ def test_the_snippet_names_the_form_slug_the_loader_url_and_a_noscript_link(app,
     assert pasted.select_one("noscript a")["href"] == "http://localhost/f/demo-contact"
 
 
-def test_the_snippet_uses_the_address_the_install_is_reached_at(app, client, auth):
+def test_the_snippet_link_and_qr_code_use_the_base_url_whatever_address_the_admin_used(
+    app, client, auth
+):
+    app.config["LEADS_BASE_URL"] = "https://leads.example.nl"
     auth.login("admin")
+    elsewhere = "https://localhost:8443"
 
-    answer = client.get(f"/admin/forms/{form_id(app)}/embed", base_url="https://localhost:8443")
+    answer = client.get(f"/admin/forms/{form_id(app)}/embed", base_url=elsewhere)
+    qr = client.get(f"/admin/forms/{form_id(app)}/qr.png", base_url=elsewhere)
 
-    assert 'src="https://localhost:8443/embed.js"' in snippet_on(answer)
-    assert 'href="https://localhost:8443/f/demo-ebook"' in snippet_on(answer)
+    assert 'src="https://leads.example.nl/embed.js"' in snippet_on(answer)
+    assert 'href="https://leads.example.nl/f/demo-ebook"' in snippet_on(answer)
+    hosted = soup_of(answer).select_one("input#embed-hosted-link")["value"]
+    assert hosted == "https://leads.example.nl/f/demo-ebook"
+    assert decode_qr_png(qr.data).startswith("https://leads.example.nl/f/demo-ebook?")
 
 
 def test_variants_add_data_lang_and_data_channel_to_the_snippet_and_its_link(app, client, auth):
@@ -126,7 +134,8 @@ def test_the_page_previews_the_widget_with_the_loader_and_says_it_is_live(app, c
     page = soup_of(open_embed(client, app, lang="en"))
 
     preview = page.select_one("#embed-preview-box script")
-    assert preview["src"] == "http://localhost/embed.js"
+    # Relative: the preview runs on whatever address the admin has open.
+    assert preview["src"] == "/embed.js"
     assert (preview["data-form"], preview["data-lang"]) == ("demo-ebook", "en")
     assert "becomes a real lead" in page.select_one("#embed-snippet").get_text()
     copy = page.select_one("button[data-copy='#embed-snippet-code']")

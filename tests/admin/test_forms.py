@@ -466,13 +466,13 @@ def test_an_ipv6_origin_with_a_zone_id_is_refused(app, admin):
     assert "zone id" in field_errors(answer)["allowed_origins"]
 
 
-def test_visitor_e_mails_are_set_per_form_and_double_opt_in_is_on_by_default(app, admin):
-    create_form(admin, slug="news", kind="newsletter")
-    news = stored_form(app, "news")
-    assert (news.double_opt_in, news.email_download) == (True, False)
+def test_the_download_e_mail_is_set_per_form_and_double_opt_in_cannot_be_switched_off(app, admin):
+    create_form(admin, slug="gate", kind="gate")
+    gate = stored_form(app, "gate")
+    assert gate.email_download is False
+    path = f"/admin/forms/{gate.id}"
+    assert "double_opt_in" not in form_values(admin.get(path).get_data(as_text=True))
 
-    path = f"/admin/forms/{news.id}"
-    post_settings(admin, path, double_opt_in=None, email_download="y")
+    post_settings(admin, path, email_download="y")
 
-    news = stored_form(app, "news")
-    assert (news.double_opt_in, news.email_download) == (False, True)
+    assert stored_form(app, "gate").email_download is True

@@ -231,6 +231,25 @@ def test_a_reactivated_user_can_log_in_again(app, client, admin, users):
     assert row.select("button")[-1].text == "Deactivate"
 
 
+def test_a_session_from_before_deactivation_does_not_come_back_with_reactivation(app, admin, users):
+    sales_id, sales_email = users["sales"]
+    their_browser = app.test_client()
+    token = page_inputs(their_browser.get("/login").get_data(as_text=True))["csrf_token"]
+    their_browser.post(
+        "/login", data={"csrf_token": token, "email": sales_email, "password": PASSWORD}
+    )
+    copied = their_browser.get_cookie("session").value
+    admin(f"/admin/users/{sales_id}/active", active="no")
+
+    admin(f"/admin/users/{sales_id}/active", active="yes")
+
+    elsewhere = app.test_client()
+    elsewhere.set_cookie("session", copied)
+    assert elsewhere.get("/sales/").status_code == 302
+    assert their_browser.get("/sales/").status_code == 302
+    assert can_log_in(app, sales_email, PASSWORD)
+
+
 def test_deactivating_twice_is_harmless(app, admin, users):
     sales_id, sales_email = users["sales"]
 

@@ -119,7 +119,8 @@ def test_a_failed_login_shows_the_address_again_escaped(app, users, email, next_
 
     response = client.post(path, data={"csrf_token": token, "email": email, "password": "x"})
 
-    assert answered(response) == 422
+    # Hypothesis may try one address more often than the login lock allows (429).
+    assert answered(response) in (422, 429)
     html = response.text
     assert_escaped(html, [email], "login")
     assert page_inputs(html)["email"] == email

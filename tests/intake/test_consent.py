@@ -80,7 +80,7 @@ def test_the_same_form_in_dutch_records_the_dutch_wording_as_its_own_version(app
     assert dutch.consent_version.text != DEFAULT_EN and dutch.consent_version.text
 
 
-def test_marketing_consent_is_a_separate_box_not_ticked_and_not_needed(app, client):
+def test_marketing_consent_is_a_separate_box_not_ticked_not_needed_and_not_yet_counted(app, client):
     page = Visitor(client).open("demo-contact").get_data(as_text=True)
     box = checkbox(page, "marketing")
     assert box is not None
@@ -93,7 +93,8 @@ def test_marketing_consent_is_a_separate_box_not_ticked_and_not_needed(app, clie
     without, ticked = submissions(app)
     assert without.marketing_consent is False and without.lead.marketing_consent_at is None
     assert ticked.marketing_consent is True
-    assert ticked.lead.marketing_consent_at == ticked.created_at
+    # It counts for the lead only once confirmed by e-mail (double opt-in).
+    assert ticked.lead.marketing_consent_at is None
 
 
 def test_marketing_consent_alone_does_not_send_the_form(app, visitor):
@@ -126,7 +127,7 @@ def test_a_newsletter_sign_up_is_the_marketing_consent_once_confirmed(app, visit
 
     (submission,) = submissions(app)
     assert submission.marketing_consent is True
-    # Double opt-in (the default): the consent counts from the confirmation.
+    # Double opt-in: the consent counts from the confirmation.
     assert submission.lead.marketing_consent_at is None
 
 

@@ -83,9 +83,9 @@ def test_a_form_that_did_not_exist_is_not_remembered_as_missing(app, client, clo
     change_elsewhere(
         app,
         "INSERT INTO forms (slug, kind, title, intro, questions, intent, success_text,"
-        " allowed_origins, email_download, double_opt_in, offers_marketing, created_at)"
+        " allowed_origins, email_download, offers_marketing, created_at)"
         " VALUES ('late-form', 'contact', 'Late form', '', '[]', 'high', '', '[]',"
-        " false, true, true, CURRENT_TIMESTAMP)",
+        " false, true, CURRENT_TIMESTAMP)",
     )
 
     assert title_shown(client, "late-form") == "Late form"

@@ -12,7 +12,7 @@ from capture.intake.recording import record_contact_step
 from capture.models import Form, Lead, ListChange, Submission, utcnow
 from capture.qualification import lead_warmth
 
-from ..visitor import CONTACT, Visitor
+from ..visitor import CONTACT, Visitor, page_inputs
 
 
 def only_lead(app) -> Lead:
@@ -40,9 +40,10 @@ def test_nurtured_lead_that_asks_for_a_demo_becomes_an_opportunity(app, client):
     assert "high intent" in lead.reason
     assert len(lead.submissions) == 2
     assert [s.channel for s in lead.submissions] == ["social", "email"]
-    # First touch stays; answers update; interest moves.
+    # First touch stays; an answer that differs is kept aside; interest moves.
     assert (lead.channel, lead.utm_campaign) == ("social", "ebook-launch")
-    assert lead.company == "Bakkerij Jansen B.V."
+    assert lead.company == "Bakkerij Jansen"
+    assert lead.changed_answers == {"company": "Bakkerij Jansen B.V."}
     assert lead.last_interest_at > lead.first_interest_at
     assert (lead.engagement_score, lead.score) == (70, 130)
     moves = [(c.from_list, c.to_list) for c in lead.list_changes]
@@ -195,3 +196,195 @@ def test_a_list_pinned_while_the_second_step_waits_is_respected(app, client):
     assert (lead.list, lead.pinned, lead.reason) == ("opportunity", True, "Called: wants a quote")
     assert lead.headcount == "2-9"
     assert [change.to_list for change in lead.list_changes] == ["nurture"]
+
+
+# A later submission is evidence, not authority (PRODUCT.md, "Default qualification rules").
+
+
+def test_a_returning_submission_keeps_the_stored_answers_and_sets_the_new_ones_aside(app, client):
+    Visitor(client).submit("demo-contact", contact={"phone": "020 123 4567"})
+
+    Visitor(client).submit(
+        "demo-contact",
+        contact={"name": "Mallory", "company": "Evil Corp", "phone": "06 666 666"},
+        qualify={"sector": "retail", "headcount": "1"},
+    )
+
+    lead = only_lead(app)
+    assert (lead.name, lead.company, lead.phone) == (
+        "Anna Jansen",
+        "Bakkerij Jansen",
+        "020 123 4567",
+    )
+    assert (lead.sector, lead.headcount) == ("ict", "50-99")
+    assert lead.changed_answers == {
+        "name": "Mallory",
+        "company": "Evil Corp",
+        "phone": "06 666 666",
+        "sector": "retail",
+        "headcount": "1",
+    }
+    assert lead.answers_changed_at is not None
+    # Each submission still keeps what it said.
+    assert lead.submissions[-1].answers["company"] == "Evil Corp"
+
+
+def test_an_answer_that_fills_a_blank_is_taken_and_the_same_answer_is_no_change(app, client):
+    Visitor(client).submit("demo-ebook", qualify={"role": ""})
+
+    Visitor(client).submit(
+        "demo-ebook",
+        contact={"name": "  anna JANSEN ", "company": "BAKKERIJ jansen"},
+        qualify={"role": "owner", "sector": "ict"},
+    )
+
+    lead = only_lead(app)
+    assert lead.role == "owner"
+    assert (lead.name, lead.company) == ("Anna Jansen", "Bakkerij Jansen")
+    assert lead.changed_answers is None and lead.answers_changed_at is None
+
+
+def test_a_returning_submission_never_moves_a_lead_down(app, client):
+    Visitor(client).submit("demo-contact")
+    assert only_lead(app).list == "opportunity"
+
+    # Someone else types the address into the e-book gate as a one-person
+    # firm, and as a student (the role was never answered, so it is taken).
+    Visitor(client).submit("demo-ebook", qualify={"headcount": "1", "role": "student"})
+
+    lead = only_lead(app)
+    assert lead.list == "opportunity"
+    assert (lead.headcount, lead.role) == ("50-99", "student")
+    assert lead.changed_answers == {"headcount": "1"}
+    assert [(c.from_list, c.to_list) for c in lead.list_changes] == [(None, "opportunity")]
+
+
+def test_a_returning_lead_is_routed_on_its_stored_answers_not_the_new_ones(app, client):
+    Visitor(client).submit("demo-ebook", qualify={"headcount": "2-9"})
+    assert only_lead(app).list == "disqualified"
+
+    Visitor(client).submit("demo-contact", qualify={"headcount": "250-999"})
+
+    lead = only_lead(app)
+    assert (lead.list, lead.headcount) == ("disqualified", "2-9")
+    assert lead.changed_answers == {"headcount": "250-999"}
+
+
+def test_a_new_leads_own_qualifying_step_routes_freely(app, client):
+    Visitor(client).submit("demo-contact", qualify={"headcount": "1"})
+
+    lead = only_lead(app)
+    assert (lead.list, lead.headcount, lead.changed_answers) == ("disqualified", "1", None)
+
+
+def test_what_sales_enter_by_hand_is_applied_as_entered(app, client, auth):
+    Visitor(client).submit("demo-ebook")
+    auth.login("sales")
+    page = client.get("/sales/leads/new")
+    values = {
+        **page_inputs(page.get_data(as_text=True)),
+        **CONTACT,
+        "company": "Bakkerij Jansen Groep",
+        "sector": "retail",
+        "headcount": "100-249",
+        "interest": "demo",
+        "channel": "manual",
+    }
+    answer = client.post("/sales/leads/new", data=values)
+
+    assert answer.status_code in (302, 303), answer.get_data(as_text=True)
+    lead = only_lead(app)
+    assert (lead.company, lead.sector, lead.headcount) == (
+        "Bakkerij Jansen Groep",
+        "retail",
+        "100-249",
+    )
+    assert lead.changed_answers is None
+
+
+# What the visitor sees follows this submission's own answers, as if new.
+
+
+def test_the_thank_you_offers_no_call_to_a_known_opportunity_whose_answers_do_not_qualify(
+    app, client
+):
+    first = Visitor(client).submit("demo-contact")
+    assert "Book a call now" in first.get_data(as_text=True)
+
+    known = Visitor(client).submit("demo-contact", qualify={"headcount": "1"})
+    stranger = Visitor(client).submit(
+        "demo-contact", contact={"email": "new@example.nl"}, qualify={"headcount": "1"}
+    )
+
+    assert "Book a call now" not in known.get_data(as_text=True)
+    assert known.get_data() == stranger.get_data()
+
+
+def test_a_known_disqualified_address_is_offered_a_call_like_anyone_with_those_answers(app, client):
+    Visitor(client).submit("demo-contact", qualify={"headcount": "2-9"})
+    assert only_lead(app).list == "disqualified"
+
+    known = Visitor(client).submit("demo-contact")
+    stranger = Visitor(client).submit("demo-contact", contact={"email": "new@example.nl"})
+
+    assert "Book a call now" in known.get_data(as_text=True)
+    assert known.get_data() == stranger.get_data()
+
+
+def test_a_newsletter_thank_you_does_not_tell_a_confirmed_subscriber_from_a_stranger(
+    make_demo_app,
+):
+    app = make_demo_app(LEADS_SMTP_HOST="127.0.0.1")
+    with app.app_context():
+        db.session.add(Form(slug="news", kind="newsletter", title="News", intent="low"))
+        db.session.commit()
+    client = app.test_client()
+    Visitor(client).submit("news")
+    with app.app_context():
+        db.session.execute(
+            db.update(Lead).values(newsletter_confirmed_at=utcnow(), marketing_consent_at=utcnow())
+        )
+        db.session.commit()
+
+    known = Visitor(client).submit("news")
+    stranger = Visitor(client).submit("news", contact={"email": "new@example.nl"})
+
+    assert "Almost there" in known.get_data(as_text=True)
+    assert known.get_data() == stranger.get_data()
+
+
+def test_a_hand_entry_between_the_two_steps_of_a_first_submission_is_not_overwritten(
+    app, client, auth
+):
+    visitor = Visitor(app.test_client())
+    visitor.open("demo-contact")
+    visitor.post({**CONTACT, "consent": "y"})
+    auth.login("sales")
+    page = client.get("/sales/leads/new").get_data(as_text=True)
+    by_hand = {
+        **page_inputs(page, within="main form"),
+        **CONTACT,
+        "sector": "retail",
+        "headcount": "100-249",
+        "interest": "demo",
+        "channel": "manual",
+    }
+    assert client.post("/sales/leads/new", data=by_hand).status_code in (302, 303)
+
+    visitor.post({"sector": "ict", "headcount": "1"})
+
+    lead = only_lead(app)
+    assert (lead.sector, lead.headcount, lead.list) == ("retail", "100-249", "opportunity")
+    assert lead.changed_answers == {"sector": "ict", "headcount": "1"}
+
+
+def test_the_same_differing_answers_sent_again_ask_for_no_new_check(app, client):
+    Visitor(client).submit("demo-contact")
+    Visitor(client).submit("demo-contact", contact={"company": "Jansen Holding"})
+    first_flagged = only_lead(app).answers_changed_at
+
+    Visitor(client).submit("demo-contact", contact={"company": "jansen holding"})
+
+    lead = only_lead(app)
+    assert lead.answers_changed_at == first_flagged
+    assert lead.changed_answers == {"company": "Jansen Holding"}

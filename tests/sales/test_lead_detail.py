@@ -155,6 +155,7 @@ def test_the_log_names_the_rules_and_the_sales_person_who_moved_the_lead(app, cl
         ("post", "/contacted"),
         ("post", "/outcome"),
         ("post", "/notes"),
+        ("post", "/answers"),
     ],
 )
 def test_a_lead_that_does_not_exist_is_not_found(client, sales, method, path):
@@ -371,14 +372,17 @@ def test_an_empty_or_overlong_note_is_refused_with_the_text_kept(app, client, sa
 # Safety and htmx
 
 
-@pytest.mark.parametrize("action", ["move", "contacted", "outcome", "notes"])
+@pytest.mark.parametrize("action", ["move", "contacted", "outcome", "notes", "answers"])
 def test_a_post_without_the_csrf_token_is_refused(app, make_app, users, action):
     submit(app, "demo-contact")
     lead = the_lead(app)
     strict = make_app(WTF_CSRF_ENABLED=True)
     client = strict.test_client()
     Auth(client, users).login("sales")
-    data = {"to_list": "disqualified", "reason": "Competitor", "outcome": "won", "body": "Hi"}
+    data = {
+        **{"to_list": "disqualified", "reason": "Competitor", "outcome": "won", "body": "Hi"},
+        **{"decision": "accept"},
+    }
 
     answer = client.post(f"/sales/leads/{lead.id}/{action}", data=data)
 

@@ -1,0 +1,1 @@
+"""Logging in and out: the per-account lock, sessions renewed."""
