@@ -7,6 +7,7 @@ import json
 import threading
 import time
 import unicodedata
+from contextlib import contextmanager
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -270,27 +271,34 @@ def test_an_unsigned_webhook_is_never_sent(notifying, receiver):
         assert row.status == "failed" and "LEADS_WEBHOOK_SECRET" in row.last_error
 
 
-def test_a_running_worker_tells_sales_of_a_new_opportunity_while_it_runs(notifying, smtp):
-    app = notifying(LEADS_WEBHOOK_URL="", LEADS_WORKER_POLL_SECONDS=0.05)
+@contextmanager
+def running_worker(app):
+    """`flask worker`'s loop in a thread for the block; yields the thread."""
+    from capture.delivery import run_worker
+
     stop = threading.Event()
 
-    def worker():
-        from capture.delivery import run_worker
-
+    def work():
         with app.app_context():
             run_worker(stop=stop.is_set)
 
-    thread = threading.Thread(target=worker)
+    thread = threading.Thread(target=work)
     thread.start()
     try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def test_a_running_worker_tells_sales_of_a_new_opportunity_while_it_runs(notifying, smtp):
+    app = notifying(LEADS_WEBHOOK_URL="", LEADS_WORKER_POLL_SECONDS=0.05)
+    with running_worker(app):
         Visitor(app.test_client()).submit("demo-contact")
         for _ in range(200):
             if smtp.messages:
                 break
             time.sleep(0.05)
-    finally:
-        stop.set()
-        thread.join(timeout=10)
 
     assert len(smtp.messages) == 1
 
@@ -524,17 +532,7 @@ def test_a_running_worker_outlives_a_round_that_fails_and_delivers_after(notifyi
         # The database as good as down for the outbox: its table is gone a while.
         db.session.execute(text("ALTER TABLE outbox RENAME TO outbox_away"))
         db.session.commit()
-    stop = threading.Event()
-
-    def worker():
-        from capture.delivery import run_worker
-
-        with app.app_context():
-            run_worker(stop=stop.is_set)
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-    try:
+    with running_worker(app) as thread:
         failed_round = wait_for(
             lambda: "a delivery round failed" in caplog.text or not thread.is_alive()
         )
@@ -544,9 +542,6 @@ def test_a_running_worker_outlives_a_round_that_fails_and_delivers_after(notifyi
         assert failed_round and thread.is_alive()
         Visitor(app.test_client()).submit("demo-contact")
         wait_for(lambda: smtp.messages or not thread.is_alive())
-    finally:
-        stop.set()
-        thread.join(timeout=10)
 
     assert len(smtp.messages) == 1
 

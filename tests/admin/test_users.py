@@ -26,6 +26,14 @@ def user_by_email(app, email: str) -> User | None:
         return user
 
 
+def logged_in_browser(app, email: str):
+    """A client of its own (the user's browser), logged in as `email`."""
+    browser = app.test_client()
+    token = page_inputs(browser.get("/login").get_data(as_text=True))["csrf_token"]
+    browser.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
+    return browser
+
+
 def can_log_in(app, email: str, password: str) -> bool:
     """Log in with a fresh client, as the person would in their own browser."""
     client = app.test_client()
@@ -206,11 +214,7 @@ def test_a_deactivated_user_cannot_log_in_but_their_history_stays(app, admin, us
 
 def test_deactivating_ends_the_sessions_the_user_already_has(app, admin, users):
     sales_id, sales_email = users["sales"]
-    their_browser = app.test_client()
-    token = page_inputs(their_browser.get("/login").get_data(as_text=True))["csrf_token"]
-    their_browser.post(
-        "/login", data={"csrf_token": token, "email": sales_email, "password": PASSWORD}
-    )
+    their_browser = logged_in_browser(app, sales_email)
     assert their_browser.get("/sales/").status_code == 200
 
     admin(f"/admin/users/{sales_id}/active", active="no")
@@ -233,11 +237,7 @@ def test_a_reactivated_user_can_log_in_again(app, client, admin, users):
 
 def test_a_session_from_before_deactivation_does_not_come_back_with_reactivation(app, admin, users):
     sales_id, sales_email = users["sales"]
-    their_browser = app.test_client()
-    token = page_inputs(their_browser.get("/login").get_data(as_text=True))["csrf_token"]
-    their_browser.post(
-        "/login", data={"csrf_token": token, "email": sales_email, "password": PASSWORD}
-    )
+    their_browser = logged_in_browser(app, sales_email)
     copied = their_browser.get_cookie("session").value
     admin(f"/admin/users/{sales_id}/active", active="no")
 
@@ -346,11 +346,7 @@ def test_a_sales_user_gets_403_on_every_users_route(app, client, auth, users, me
 
 def test_a_new_password_ends_the_users_open_sessions(app, admin, users):
     sales_id, sales_email = users["sales"]
-    their_browser = app.test_client()
-    token = page_inputs(their_browser.get("/login").get_data(as_text=True))["csrf_token"]
-    their_browser.post(
-        "/login", data={"csrf_token": token, "email": sales_email, "password": PASSWORD}
-    )
+    their_browser = logged_in_browser(app, sales_email)
     assert their_browser.get("/sales/").status_code == 200
 
     admin(f"/admin/users/{sales_id}/password", password="brand new password")
