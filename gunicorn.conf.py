@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8080')}")
-# Threaded workers: a connection that sends nothing yet (idle, kept alive,
-# a browser's preconnect) waits in the worker's poller, not in a thread. A
+# Threaded workers: a connection that sends nothing yet (idle, a browser's
+# preconnect) waits in the worker's poller, not in a thread. A
 # sync worker sat in recv() on it, serving no one, and a stop waited for it
 # until the graceful timeout ran out.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
@@ -31,9 +31,14 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 # A stop (a deploy, max_requests) lets requests in flight finish for this
 # long; a connection still unfinished then (a client stalled mid-request)
-# is cut off. Kept-alive connections close within 2 s of the stop.
+# is cut off.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 10))
-keepalive = 5
+# No keep-alive: each connection closes after its answer, as with sync
+# workers. A worker that is recycled (max_requests) or stopped would
+# otherwise close kept-alive connections a client is just sending its next
+# request on, and that post gets no answer (measured with `make load`). The
+# proxy in front keeps the visitors' connections alive.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 0))
 # Recycle workers now and then so slow leaks cannot build up.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200

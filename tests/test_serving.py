@@ -203,7 +203,8 @@ def test_a_worker_stopping_writes_the_views_it_gathered(tmp_path):
 def _open_and_forgotten_connections(port: int) -> list:
     """Connections a deploy meets: opened and silent (a browser's preconnect),
     a request cut off half-way (a visitor whose train went into a tunnel),
-    and kept alive after an answer (a browser between two requests)."""
+    and one that had an answer (a browser between two requests; closed by
+    the server unless GUNICORN_KEEPALIVE is set)."""
     kept = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     kept.request("GET", "/healthz")
     assert kept.getresponse().read()
