@@ -183,7 +183,7 @@ def app_env(database_url: str, workers: int, instance: Path) -> dict:
 
 class Client:
     """One visitor's browser: a keep-alive HTTP connection (reopened when the
-    server closes it: sync workers do after every response, gthread keeps it)."""
+    server closes it, as gunicorn.conf.py's workers do after every response)."""
 
     def __init__(self, port: int):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)

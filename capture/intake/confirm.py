@@ -33,13 +33,17 @@ def awaits_confirmation(submission: Submission | None) -> bool:
     return bool(submission and submission.marketing_consent)
 
 
+def _is_newsletter(form) -> bool:
+    return form is not None and form.kind == "newsletter"
+
+
 def _consented_to(form) -> str:
     """What the person is asked to confirm: the newsletter, or the marketing e-mails."""
-    return form.title if form and form.kind == "newsletter" else str(MARKETING)
+    return form.title if _is_newsletter(form) else str(MARKETING)
 
 
 def confirm_url(submission: Submission) -> str:
-    """The link that confirms `submission`'s newsletter sign-up."""
+    """The link that confirms the marketing consent `submission` gave."""
     token = serializer_for(CONFIRM_SALT).dumps({"s": submission.id})
     return absolute_url("intake.confirm", token=token)
 
@@ -88,7 +92,7 @@ def confirm_signup(token: str):
     # Confirming is what makes it a marketing consent (double opt-in).
     if lead.marketing_consent_at is None:
         lead.marketing_consent_at = now
-    if submission.form is not None and submission.form.kind == "newsletter":
+    if _is_newsletter(submission.form):
         lead.newsletter_confirmed_at = lead.newsletter_confirmed_at or now
     db.session.commit()
     return render_template("intake/confirm.html", state="done")

@@ -97,22 +97,6 @@ def _locked_lead_by_key(key: str) -> Lead | None:
     return locked_lead(Lead.id == found) if found is not None else None
 
 
-_ANOTHER = (
-    db.select(Submission.__table__.c.id)
-    .where(Submission.__table__.c.lead_id == db.bindparam("lead_id"))
-    .where(Submission.__table__.c.id != db.bindparam("submission_id"))
-    .limit(1)
-)
-
-
-def is_only_submission(submission: Submission) -> bool:
-    """Whether `submission` is all its lead has: a new person's first, whose
-    steps both route freely. Once anything else came in (another form, a hand
-    entry by sales), its qualifying step is a returning lead's."""
-    params = {"lead_id": submission.lead_id, "submission_id": submission.id}
-    return db.session.connection().scalar(_ANOTHER, params) is None
-
-
 _INTENTS = db.select(Submission.__table__.c.intent).where(
     Submission.__table__.c.lead_id == db.bindparam("lead_id")
 )
@@ -339,12 +323,16 @@ def complete_submission(
     given = {k: v for k, v in answers.items() if v not in (None, "")}
     update_now(submission, answers={**submission.answers, **given}, completed_at=utcnow())
     was_opportunity = lead.list == "opportunity"
-    returning = not is_only_submission(submission)
+    intents = stored_intents(lead.id)
+    # Only a new person's first submission routes freely, both its steps: once
+    # anything else came in (another form, a hand entry by sales), this step
+    # is a returning lead's.
+    returning = len(intents) > 1
     if returning:
         _weigh_answers(lead, given, submission.completed_at)
     else:
         _update_answers(lead, given)
-    requalify(lead, intake_rules(), intents=stored_intents(lead.id), up_only=returning)
+    requalify(lead, intake_rules(), intents=intents, up_only=returning)
     announce_routing(lead, was_opportunity, new_lead=False)
     if then is not None:
         then(submission, lead)
