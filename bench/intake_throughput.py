@@ -13,8 +13,19 @@ each) for a fixed time, in two shapes, each app doing the same requests:
 Posts are sent as htmx sends them from the form (`HX-Request: true`), each
 with a new e-mail address (a new lead). Reports submissions/s and the p50
 and p99 latency of the GETs and POSTs, and Leadgate's ratios to the
-minimal app. `--profile N` instead runs N whole submissions through Flask's
-test client under cProfile (SQLite) and prints where the time goes.
+minimal app, and the server's CPU time per submission: user + system time
+of every gunicorn process (the master, its workers and the workers it
+reaped), read from /proc at the start and the end of the measured window
+and divided by the submissions finished in it. The load client shares the
+machine's cores, so throughput mostly measures the client; CPU time per
+submission is the server's own cost.
+
+Leadgate runs as in production with a sales inbox set (LEADS_NOTIFY_EMAIL
+and LEADS_SMTP_HOST; nothing is sent, no worker runs: each new opportunity
+gets its outbox row). `--notifications off` leaves them unset.
+
+`--profile N` instead runs N whole submissions through Flask's test client
+under cProfile (SQLite) and prints where the time goes.
 """
 
 import argparse
@@ -51,6 +62,12 @@ LEADGATE_ENV = {
     "LEADS_MIN_FILL_SECONDS": "0",
     "RATELIMIT_ENABLED": "false",
     "LEADS_REQUEST_LOG": "false",
+}
+# A sales inbox, as production has: new opportunities get an outbox row.
+NOTIFICATIONS_ENV = {
+    "LEADS_NOTIFY_EMAIL": "sales@bakkerij.example",
+    "LEADS_SMTP_HOST": "127.0.0.1",
+    "LEADS_SMTP_PORT": "9",  # never dialled: no worker runs during the bench
 }
 TARGET_RATIO, TARGET_P99_MS = 0.5, 100.0
 
@@ -140,9 +157,44 @@ def wait_until_up(port: int, server: subprocess.Popen, log: Path, timeout: float
     raise SystemExit(f"gunicorn did not answer on port {port} within {timeout:.0f} s")
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> list[str]:
+    text = Path(f"/proc/{pid}/stat").read_text()
+    # The command name, in parentheses, may hold spaces: split after it.
+    return text[text.rindex(")") + 2 :].split()
+
+
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU seconds of gunicorn's master `master`, its live
+    workers and the workers it has reaped (max_requests recycles them)."""
+    # Fields after the name: state is [0], ppid [1], utime [11], stime [12],
+    # cutime [13], cstime [14] (proc(5)).
+    fields = _stat_fields(master)
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            child = _stat_fields(int(entry.name))
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+        if int(child[1]) == master:
+            ticks += int(child[11]) + int(child[12])
+    return ticks / _TICKS
+
+
 @contextmanager
 def gunicorn(app: list[str], env: dict, log: Path) -> Iterator[int]:
     """Serve `app` (gunicorn arguments after the config) on a free port; yield the port."""
+    with gunicorn_process(app, env, log) as (port, _master):
+        yield port
+
+
+@contextmanager
+def gunicorn_process(app: list[str], env: dict, log: Path) -> Iterator[tuple[int, int]]:
+    """Like gunicorn(), yielding the port and the master's process id."""
     port = free_port()
     # gunicorn.conf.py refuses to start without LEADS_BASE_URL, whatever the app.
     env = {**env, "PORT": str(port), "LEADS_BASE_URL": f"http://127.0.0.1:{port}"}
@@ -153,7 +205,7 @@ def gunicorn(app: list[str], env: dict, log: Path) -> Iterator[int]:
         )
     try:
         wait_until_up(port, server, log)
-        yield port
+        yield port, server.pid
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -270,6 +322,11 @@ class Result:
     errors: list[str] = field(default_factory=list)
     timings: dict[str, list[float]] = field(default_factory=dict)
     worker_boots: int = 0
+    server_cpu: float = float("nan")  # CPU seconds of all server processes in the window
+
+    @property
+    def cpu_ms_per_submission(self) -> float:
+        return self.server_cpu * 1000 / self.submissions if self.submissions else float("nan")
 
     @property
     def per_second(self) -> float:
@@ -287,11 +344,14 @@ def drive(
     seconds: float,
     warmup: float,
     count: int | None,
+    master: int | None = None,
 ) -> Result:
     """Run `clients` threads doing `submit` over and over; measure after the warm-up.
 
     A submission counts when it finishes inside the measured window (or,
     with `count`, each thread does its share of `count` after the warm-up).
+    With `master` (gunicorn's process id), the server's CPU time in the
+    window is read too.
     """
     result = Result(name, clients)
     lock = threading.Lock()
@@ -342,9 +402,20 @@ def drive(
     window["start"] = time.perf_counter() + warmup
     window["end"] = window["start"] + seconds
     ready.wait()
+    cpu_at_start = cpu_at_end = None
+    if master is not None:
+        time.sleep(max(0.0, window["start"] - time.perf_counter()))
+        cpu_at_start = server_cpu_seconds(master)
+        if count is None:
+            time.sleep(max(0.0, window["end"] - time.perf_counter()))
+            cpu_at_end = server_cpu_seconds(master)
     for thread in threads:
         thread.join()
     finished = time.perf_counter()
+    if cpu_at_start is not None:
+        if cpu_at_end is None:
+            cpu_at_end = server_cpu_seconds(master)
+        result.server_cpu = cpu_at_end - cpu_at_start
     result.seconds = seconds if count is None else finished - window["start"]
     return result
 
@@ -372,7 +443,7 @@ def measure(args, folder: Path) -> list[Result]:
             def submit(client, email, timings, whole=whole):
                 submission(client, email, timings, whole)
 
-            result = drive(name, port, submit, **load)
+            result = drive(name, port, submit, **load, master=master)
             result.requests_per_submission = 3 if whole else 2
             results.append(result)
             print(summary_line(result), flush=True)
@@ -381,17 +452,20 @@ def measure(args, folder: Path) -> list[Result]:
         env = app_env(url, args.workers, folder / "minimal")
         run([sys.executable, "bench/minimal_app.py", "init-db"], env)
         log = folder / "minimal.log"
-        with gunicorn(["--pythonpath", "bench", "minimal_app:app"], env, log) as port:
+        minimal_app = ["--pythonpath", "bench", "minimal_app:app"]
+        with gunicorn_process(minimal_app, env, log) as (port, master):
             shapes("minimal", minimal_submission)
         for result in results:
             result.worker_boots = worker_boots(log)
 
     with database(args.db, "bench_leadgate", folder) as url:
         env = app_env(url, args.workers, folder / "leadgate")
+        if args.notifications == "on":
+            env |= NOTIFICATIONS_ENV
         run([str(BIN / "flask"), "--app", "wsgi", "init-db"], env)
         run([str(BIN / "flask"), "--app", "wsgi", "seed-demo"], env)
         log = folder / "leadgate.log"
-        with gunicorn(["wsgi:app"], env, log) as port:
+        with gunicorn_process(["wsgi:app"], env, log) as (port, master):
             shapes("Leadgate", leadgate_submission)
         for result in results[2:]:
             result.worker_boots = worker_boots(log)
@@ -403,7 +477,8 @@ def summary_line(result: Result) -> str:
     return (
         f"  {result.name}: {result.submissions} submissions in {result.seconds:.1f} s, "
         f"{result.per_second:.1f}/s, POST p50 {percentile(posts, 0.5):.1f} ms, "
-        f"p99 {percentile(posts, 0.99):.1f} ms, {len(result.errors)} errors"
+        f"p99 {percentile(posts, 0.99):.1f} ms, {len(result.errors)} errors, "
+        f"server CPU {result.cpu_ms_per_submission:.2f} ms per submission"
     )
 
 
@@ -411,18 +486,20 @@ def report(results: list[Result], args) -> bool:
     """Print the tables; return whether the targets are met."""
     print(
         f"\n{args.db}, {args.workers} gunicorn workers, {args.clients} clients, "
-        f"{args.seconds:g} s measured after {args.warmup:g} s warm-up; "
-        f"load average {Path('/proc/loadavg').read_text().split()[0]} after the runs\n"
+        f"{args.seconds:g} s measured after {args.warmup:g} s warm-up, notifications "
+        f"{args.notifications}; load average {Path('/proc/loadavg').read_text().split()[0]} "
+        "after the runs\n"
     )
     print(
-        "| app | requests per submission | submissions/s | requests/s "
-        "| POST p50 ms | POST p99 ms | GET p50 ms | GET p99 ms | errors |"
+        "| app | requests per submission | server CPU ms per submission | submissions/s "
+        "| requests/s | POST p50 ms | POST p99 ms | GET p50 ms | GET p99 ms | errors |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for result in results:
         posts, gets = result.posts(), result.timings.get("GET", [])
         print(
-            f"| {result.name} | {result.requests_per_submission} | {result.per_second:.1f} "
+            f"| {result.name} | {result.requests_per_submission} "
+            f"| {result.cpu_ms_per_submission:.2f} | {result.per_second:.1f} "
             f"| {result.per_second * result.requests_per_submission:.1f} "
             f"| {percentile(posts, 0.5):.1f} | {percentile(posts, 0.99):.1f} "
             f"| {percentile(gets, 0.5):.1f} | {percentile(gets, 0.99):.1f} | {len(result.errors)} |"
@@ -439,14 +516,21 @@ def report(results: list[Result], args) -> bool:
                 )
     met = True
     print("\nLeadgate / minimal, the same requests:\n")
-    print("| Leadgate run | submissions/s ratio | POST p99 ms | target met |")
-    print("| --- | ---: | ---: | --- |")
+    print(
+        "| Leadgate run | CPU per submission ratio | submissions/s ratio "
+        "| POST p99 ms | target met |"
+    )
+    print("| --- | ---: | ---: | ---: | --- |")
     for minimal, result in zip(results[:2], results[2:], strict=True):
         ratio = result.per_second / minimal.per_second if minimal.per_second else 0.0
+        cpu_ratio = result.cpu_ms_per_submission / minimal.cpu_ms_per_submission
         p99 = percentile(result.posts(), 0.99)
         ok = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS and not result.errors
         met = met and ok
-        print(f"| {result.name} | {ratio:.2f} | {p99:.1f} | {'yes' if ok else 'no'} |")
+        print(
+            f"| {result.name} | {cpu_ratio:.2f} | {ratio:.2f} | {p99:.1f} "
+            f"| {'yes' if ok else 'no'} |"
+        )
     print(
         f"\ntarget: Leadgate ≥ {TARGET_RATIO:g} × the minimal app's submissions/s and "
         f"POST p99 < {TARGET_P99_MS:g} ms, no errors"
@@ -559,6 +643,12 @@ def main() -> int:
     parser.add_argument("--count", type=int, help="submissions per run instead of --seconds")
     parser.add_argument("--warmup", type=float, default=3, help="seconds before measuring")
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument(
+        "--notifications",
+        choices=("on", "off"),
+        default="on",
+        help="Leadgate with a sales inbox set (production), or without",
+    )
     parser.add_argument("--profile", type=int, metavar="N", help="profile N submissions instead")
     parser.add_argument("--top", type=int, default=30, help="rows of the profile to print")
     parser.add_argument("--profile-stats", type=Path, help="also save the profile (pstats)")
@@ -568,7 +658,8 @@ def main() -> int:
         profile(args.profile, args.top, args.profile_stats)
         return 0
     print(
-        f"intake throughput on {args.db}: {args.workers} workers, {args.clients} clients; "
+        f"intake throughput on {args.db}: {args.workers} workers, {args.clients} clients, "
+        f"notifications {args.notifications}; "
         f"load average {Path('/proc/loadavg').read_text().split()[0]} before the runs"
     )
     folder = Path(tempfile.mkdtemp(prefix="leadgate-throughput-"))
