@@ -47,7 +47,7 @@ max_requests_jitter = 200
 # taken from the workers serving visitors). The app opens no database
 # connection while loading; each worker opens its own.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() != "false"
-# Leadgate logs each request as one JSON line itself (capture/request_log.py).
+# Leadgate logs each request as one JSON line itself (capture/web/request_log.py).
 accesslog = None
 errorlog = "-"
 # Client addresses come through ProxyFix (LEADS_PROXY_HOPS), not gunicorn.
@@ -70,7 +70,7 @@ def pre_fork(server, worker):
 
 def on_starting(server):
     """Refuse to serve without LEADS_BASE_URL: every link Leadgate e-mails or
-    posts is built on it (capture/base_url.py; the app checks its form).
+    posts is built on it (capture/web/base_url.py; the app checks its form).
     Read as the app reads it: the environment, then `.env`."""
     from dotenv import dotenv_values
 
@@ -94,7 +94,7 @@ def post_worker_init(worker):
     """
     # Only when Leadgate is the app (not bench/minimal_app.py): importing
     # `capture` adds its database event hooks to every engine.
-    counters = sys.modules.get("capture.counters")
+    counters = sys.modules.get("capture.leads.funnel_counts")
     if counters is None:
         return
     stop = worker.handle_exit  # gunicorn's own: finish what runs, then exit
@@ -114,6 +114,6 @@ def worker_exit(server, worker):
     request too (a worker recycled by max_requests), and the exit's own
     write comes after that wait.
     """
-    counters = sys.modules.get("capture.counters")
+    counters = sys.modules.get("capture.leads.funnel_counts")
     if counters is not None:
         counters.stop_gathering_views()

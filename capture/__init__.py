@@ -9,16 +9,9 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import flask_config, settings_from_env
-from .extensions import (
-    babel,
-    csrf,
-    db,
-    limiter,
-    loaded_apps,
-    login_manager,
-    migrate,
-    select_locale,
-)
+from .db.connections import loaded_apps
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .web.i18n import select_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["LEADS_PROXY_HOPS"]:
         # Behind N reverse proxies: trust their X-Forwarded-For/-Proto/-Host,
         # so rate limits see the visitor's address and cookies are secure over
-        # https. Links never use the forwarded host: see capture/base_url.py.
+        # https. Links never use the forwarded host: see capture/web/base_url.py.
         hops = app.config["LEADS_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
@@ -63,16 +56,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     # "basic": a changed IP address (a phone between networks) keeps the login.
     login_manager.session_protection = "basic"
 
-    from . import base_url, cli, errors, input_guard, request_log, security_headers
+    from . import cli
+    from .access.roles import SessionInterface
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
-    from .auth.roles import SessionInterface
     from .embed import bp as embed_bp
-    from .health import bp as health_bp
     from .insights import bp as insights_bp
     from .intake import bp as intake_bp
-    from .row_ids import RowIdConverter
     from .sales import bp as sales_bp
+    from .web import (
+        base_url,
+        errors,
+        filters,
+        input_guard,
+        request_log,
+        security_headers,
+    )
+    from .web.health import bp as health_bp
+    from .web.row_ids import RowIdConverter
 
     app.session_interface = SessionInterface()
     # Before the routes: every `<int:...>` is a row id, an absurd one a 404.
@@ -87,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Public forms cannot use session CSRF (no cookies); they carry signed tokens.
     csrf.exempt(intake_bp)
     cli.register(app)
+    filters.register(app)
     errors.register(app)
     base_url.register(app)
     request_log.register(app)

@@ -13,7 +13,7 @@ DEFAULTS = {
     "DATABASE_URL": None,
     "SECRET_KEY": None,
     # The address people reach Leadgate at: every absolute link that leaves a
-    # request is built from it (capture/base_url.py), never from its Host.
+    # request is built from it (capture/web/base_url.py), never from its Host.
     "LEADS_BASE_URL": "",
     # Hosts Leadgate answers for, comma-separated (empty: any); /healthz excepted.
     "LEADS_TRUSTED_HOSTS": "",
@@ -31,7 +31,7 @@ DEFAULTS = {
     "LEADS_POST_LIMIT": "10 per minute; 100 per hour",
     "LEADS_LOGIN_LIMIT": "5 per minute; 30 per hour",
     # Failed logins per e-mail address, counted in the database, before it is
-    # locked for LEADS_LOGIN_LOCK_MINUTES (see capture/auth/lockout.py).
+    # locked for LEADS_LOGIN_LOCK_MINUTES (see capture/access/lockout.py).
     "LEADS_LOGIN_LOCK_ATTEMPTS": 5,
     "LEADS_LOGIN_LOCK_MINUTES": 15,
     "LEADS_PROXY_HOPS": 0,
@@ -42,7 +42,7 @@ DEFAULTS = {
     # disqualified leads, and nurtured leads and lost opportunities.
     "LEADS_KEEP_DISQUALIFIED_DAYS": 180,
     "LEADS_KEEP_COLD_DAYS": 730,
-    # Notifications (see capture/outbox.py and capture/delivery.py).
+    # Notifications (see capture/notifications/outbox.py and capture/notifications/delivery.py).
     "LEADS_NOTIFY_EMAIL": "",
     "LEADS_NOTIFY_EVERY_LEAD": False,
     "LEADS_SMTP_HOST": "",

@@ -18,8 +18,8 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.types import DateTime, TypeDecorator
 
+from .db.types import UTCDateTime
 from .domain.vocabulary import CHANNELS
 from .extensions import db
 
@@ -30,26 +30,6 @@ def utcnow() -> datetime:
 
 def new_session_token() -> str:
     return secrets.token_hex(16)
-
-
-class UTCDateTime(TypeDecorator):
-    """A timestamp that always comes back timezone-aware in UTC.
-
-    SQLite keeps no offset, so naive values read back are UTC by contract.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime given; use datetime.now(timezone.utc)")
-        return value.astimezone(UTC) if value is not None else None
-
-    def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
 
 
 def _in(column: str, values) -> str:
@@ -502,7 +482,7 @@ class User(UserMixin, db.Model):
 
 class LoginFailure(db.Model):
     """Failed logins for one e-mail address, known or not, in the current window
-    (see capture/auth/lockout.py). A row goes once its window and lock are over."""
+    (see capture/access/lockout.py). A row goes once its window and lock are over."""
 
     __tablename__ = "login_failures"
 

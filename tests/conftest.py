@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 from capture import create_app
-from capture.cli import seed_demo
+from capture.demo.seed import seed_demo
 from capture.extensions import db
 from capture.models import User
 

@@ -17,11 +17,11 @@ from bs4 import BeautifulSoup
 from werkzeug.wrappers import Request, Response
 
 from capture import config, create_app
-from capture.base_url import absolute_url
-from capture.cli import seed_demo
-from capture.delivery import deliver_due
+from capture.demo.seed import seed_demo
 from capture.extensions import db
 from capture.models import Form, Outbox
+from capture.notifications.delivery import deliver_due
+from capture.web.base_url import absolute_url
 
 from .conftest import base_config
 from .servers import served, smtp_inbox

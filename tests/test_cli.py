@@ -12,7 +12,7 @@ from sqlalchemy import func, inspect
 from werkzeug.security import check_password_hash
 
 from capture import create_app
-from capture.cli import seed_demo
+from capture.demo.seed import seed_demo
 from capture.extensions import db
 from capture.models import ChannelCost, Ebook, Form, FormCount, Lead, ListChange, User, utcnow
 from capture.sales.search import is_index_object

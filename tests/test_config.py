@@ -10,7 +10,9 @@ from sqlalchemy import func, text
 
 from capture import create_app
 from capture.config import DEFAULTS, settings_from_env
-from capture.extensions import WRITE_OPTION, begin_write, db
+from capture.db.connections import WRITE_OPTION
+from capture.db.transactions import begin_write
+from capture.extensions import db
 from capture.models import Form
 
 

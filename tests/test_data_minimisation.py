@@ -22,13 +22,13 @@ from flask import request as flask_request
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import LargeBinary, MetaData, Text, cast, select
 
-from capture.cli import seed_demo
-from capture.delivery import Claimed, email_for
+from capture.demo.seed import seed_demo
 from capture.extensions import db
 from capture.intake.confirm import CONFIRM_SALT
 from capture.intake.downloads import DOWNLOAD_SALT
 from capture.models import Form, Outbox, Setting, Submission
-from capture.request_log import logger as request_logger
+from capture.notifications.delivery import Claimed, email_for
+from capture.web.request_log import logger as request_logger
 
 from .intake.test_downloads import DayOldSigner
 from .visitor import CONTACT, Visitor
@@ -489,7 +489,7 @@ def test_a_hit_rate_limit_is_not_logged_with_the_address_even_at_info(make_app, 
 
     app = make_app(LEADS_POST_LIMIT="1 per minute", RATELIMIT_ENABLED=True)
     with app.app_context():
-        from capture.cli import seed_demo
+        from capture.demo.seed import seed_demo
 
         seed_demo()
     client = app.test_client()

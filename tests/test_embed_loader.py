@@ -2,7 +2,7 @@
 
 import gzip
 
-from capture.embed import LOADER_SOURCE, compact
+from capture.embed.views import LOADER_SOURCE, compact
 
 
 def test_the_loader_is_at_most_2_kb_gzipped(client):

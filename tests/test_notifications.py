@@ -17,11 +17,11 @@ from bs4 import BeautifulSoup
 from sqlalchemy import text
 from werkzeug.wrappers import Request, Response
 
-from capture.cli import seed_demo
-from capture.delivery import deliver_due
+from capture.demo.seed import seed_demo
 from capture.extensions import db
+from capture.leads.privacy import erase_by_request
 from capture.models import Form, Lead, Outbox, utcnow
-from capture.privacy import erase_by_request
+from capture.notifications.delivery import deliver_due
 
 from .conftest import PASSWORD
 from .servers import served, smtp_inbox
@@ -274,7 +274,7 @@ def test_an_unsigned_webhook_is_never_sent(notifying, receiver):
 @contextmanager
 def running_worker(app):
     """`flask worker`'s loop in a thread for the block; yields the thread."""
-    from capture.delivery import run_worker
+    from capture.notifications.delivery import run_worker
 
     stop = threading.Event()
 

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import String, cast, select
 
-from capture.delivery import run_worker
 from capture.extensions import db
 from capture.models import ErasedLead, Erasure, Lead, Note, Outbox, Submission, utcnow
+from capture.notifications.delivery import run_worker
 
 from .factories import make_lead
 from .insights.dataset import OCTOBER, add_october

@@ -6,9 +6,8 @@ import pytest
 
 from capture.domain.rules import DEFAULT_RULES
 from capture.extensions import db
-from capture.models import Lead, ListChange, Submission
-from capture.qualification import requalify, save_rules
-from capture.rule_changes import (
+from capture.leads.qualification import requalify, save_rules
+from capture.leads.rerouting import (
     SUMMARY_MAX,
     change_summary,
     continue_rerouting,
@@ -18,6 +17,7 @@ from capture.rule_changes import (
     reroute_leads,
     start_rerouting,
 )
+from capture.models import Lead, ListChange, Submission
 
 from .factories import make_lead
 

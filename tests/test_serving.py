@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import text
 
 from capture import create_app
-from capture.counters import view_tally
 from capture.extensions import db
+from capture.leads.funnel_counts import view_tally
 from capture.models import Form, FormCount
-from capture.request_log import logger as request_logger
+from capture.web.request_log import logger as request_logger
 
 from .conftest import base_config
 from .visitor import Visitor
@@ -270,8 +270,8 @@ def test_a_connection_the_database_dropped_does_not_fail_the_end_of_a_request(ap
     # (a bare 500); release_session discards it instead.
     from sqlalchemy import create_engine, text
 
-    from capture.errors import release_session
     from capture.extensions import db
+    from capture.web.errors import release_session
 
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("PostgreSQL: SQLite connections are not dropped by a server")

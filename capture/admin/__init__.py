@@ -6,8 +6,8 @@ from contextlib import suppress
 from flask import Blueprint, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..auth.roles import require_role
-from ..extensions import begin_write
+from ..access.roles import require_role
+from ..db.transactions import begin_write
 
 bp = Blueprint("admin", __name__)
 require_role(bp, "admin")

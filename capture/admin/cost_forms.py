@@ -14,7 +14,7 @@ from wtforms.validators import ValidationError
 from ..domain import money
 from ..domain.money import money_input, parse_money
 from ..domain.vocabulary import CHANNELS
-from ..sales.labels import CHANNEL_WORDS
+from ..web.labels import CHANNEL_WORDS
 
 MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
 

@@ -12,16 +12,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..channel_costs import (
+from ..domain.money import format_money
+from ..domain.vocabulary import CHANNELS
+from ..extensions import db
+from ..leads.channel_costs import (
     cost_per_appointment,
     monthly_costs,
     save_cost_per_appointment,
     save_month_costs,
 )
-from ..domain.money import format_money
-from ..domain.vocabulary import CHANNELS
-from ..extensions import db
-from ..sales.display import business_zone, date_words
+from ..web.filters import business_zone, date_words
 from . import bp
 from .cost_forms import (
     CHANNEL_HINTS,

@@ -9,10 +9,10 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..ebooks import store_ebook
 from ..extensions import csrf, db
-from ..input_guard import refuse_nul_in_form
+from ..leads.ebooks import store_ebook
 from ..models import Download, Ebook, Form
+from ..web.input_guard import refuse_nul_in_form
 from . import bp, takes_body_up_to
 from .form_forms import EbookFileForm, ReplaceEbookForm, UploadEbookForm
 from .uploads import download_name, human_size

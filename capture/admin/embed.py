@@ -13,12 +13,12 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from ..base_url import absolute_url
 from ..domain.vocabulary import CHANNELS, UTM_PARAMS
 from ..extensions import db
-from ..htmx import is_htmx, vary_on_htmx
 from ..models import Form
-from ..sales.labels import CHANNEL_WORDS
+from ..web.base_url import absolute_url
+from ..web.htmx import is_htmx, vary_on_htmx
+from ..web.labels import CHANNEL_WORDS
 from . import bp
 from .links import hosted_link, noscript_text, qr_link, qr_png, qr_svg, snippet
 

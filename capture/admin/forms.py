@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.roles import safe_next
+from ..access.roles import safe_next
 from ..extensions import db
 from ..models import Form, Submission, utcnow
 from . import bp

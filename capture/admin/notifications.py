@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 
 from ..extensions import db
 from ..models import Outbox, utcnow
-from ..outbox import destinations
+from ..notifications.outbox import destinations
 from . import bp
 
 SHOWN = 100

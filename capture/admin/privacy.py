@@ -11,8 +11,8 @@ from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from ..extensions import db
+from ..leads.privacy import erase_by_request, person_export
 from ..models import Lead
-from ..privacy import erase_by_request, person_export
 from . import bp
 
 

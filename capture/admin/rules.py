@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from ..db.transactions import begin_write
 from ..domain.vocabulary import LISTS
-from ..extensions import begin_write, db
-from ..htmx import is_htmx, vary_on_htmx
-from ..qualification import current_rules
-from ..qualification import save_rules as store_rules
-from ..rule_changes import (
+from ..extensions import db
+from ..leads.qualification import current_rules
+from ..leads.qualification import save_rules as store_rules
+from ..leads.rerouting import (
     BATCH_SIZE,
     Rerouting,
     RulePreview,
@@ -29,7 +29,8 @@ from ..rule_changes import (
     preview_change,
     start_rerouting,
 )
-from ..sales.display import list_word
+from ..web.filters import list_word
+from ..web.htmx import is_htmx, vary_on_htmx
 from . import bp
 from .rule_forms import ContinueReroutingForm, RulesForm
 

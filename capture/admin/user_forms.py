@@ -12,7 +12,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
-from ..auth.roles import ROLES
+from ..access.roles import ROLES
 from ..extensions import db
 from ..models import User
 

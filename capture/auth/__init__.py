@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from .roles import keep_private
+from ..access.roles import keep_private
 
 bp = Blueprint("auth", __name__)
 keep_private(bp)

@@ -10,14 +10,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash
 
-from ..extensions import begin_write, db, limiter
+from ..access.lockout import count_attempt, forget_failures, record_failure
+from ..access.roles import safe_next
+from ..db.transactions import begin_write
+from ..extensions import db, limiter
 from ..models import User
 from . import bp
 from .forms import AccountForm, LoginForm
-from .lockout import count_attempt, forget_failures, record_failure
-from .roles import role_word, safe_next
-
-bp.add_app_template_filter(role_word, "role_word")
 
 # Checked even for unknown e-mails, so the answer takes as long either way.
 _NO_SUCH_USER = "scrypt:32768:8:1$leadgate$" + "0" * 128

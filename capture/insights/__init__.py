@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from ..auth.roles import require_role
+from ..access.roles import require_role
 
 bp = Blueprint("insights", __name__)
 require_role(bp, "admin", "sales")

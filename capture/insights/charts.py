@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from ..sales.labels import LIST_NAMES, LIST_WORDS
+from ..web.labels import LIST_NAMES, LIST_WORDS
 
 WIDTH = 640
 LABEL_END = 160  # row labels are right-aligned against this x

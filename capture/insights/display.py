@@ -1,16 +1,13 @@
-"""Template filters for the insights page: money, shares, waiting times, counts,
+"""Template filters for the insights page: shares, waiting times, counts,
 periods and reason groups."""
-
-from fractions import Fraction
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ..domain.funnel import OTHER_REASON, duration_in_words, whole_percent
-from ..domain.money import format_money
 from ..domain.periods import Period
-from ..sales.display import date_words
+from ..web.filters import date_words
 from . import bp
 
 DAY = "d MMM yyyy"  # 1 Nov 2026
@@ -24,12 +21,6 @@ REASON_GROUP_WORDS = {
     "Wrong sector": _l("Wrong sector"),
     OTHER_REASON: _l("Other"),
 }
-
-
-@bp.app_template_filter("money")
-def money(cents: Fraction | int | None) -> str:
-    """`€416.67`, or a dash when there is nothing to show."""
-    return "—" if cents is None else format_money(cents)
 
 
 @bp.app_template_filter("count")

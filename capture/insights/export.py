@@ -14,9 +14,9 @@ from flask import Response, abort, request
 
 from ..domain.funnel import share
 from ..domain.vocabulary import WARMTHS
+from ..leads.qualification import current_rules
 from ..models import utcnow
-from ..qualification import current_rules
-from ..sales.export import neutralised
+from ..web.csv_cells import neutralised
 from . import bp
 from .report import Report, build_report
 from .views import chosen

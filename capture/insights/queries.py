@@ -2,7 +2,7 @@
 
 The leads counted for a period are those first seen in it (their first
 interest), as they stand now: "of the leads paid brought in October, 12
-became opportunities and 3 were won". People erased since (capture/privacy.py)
+became opportunities and 3 were won". People erased since (capture/leads/privacy.py)
 still count, from the anonymous rows they left (ErasedLead), so the totals
 do not change when someone is erased.
 """

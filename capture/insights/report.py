@@ -10,12 +10,12 @@ from fractions import Fraction
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from ..channel_costs import cost_per_appointment, monthly_costs
 from ..domain.funnel import cost_per, period_cost, reason_group
 from ..domain.periods import Period, months_in
 from ..domain.rules import QualificationRules
 from ..domain.vocabulary import CHANNELS
 from ..extensions import db
+from ..leads.channel_costs import cost_per_appointment, monthly_costs
 from ..models import Form
 from .queries import Bounds, Tally, cohort, form_events, open_pipeline, reasons, tallies
 

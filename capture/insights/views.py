@@ -10,10 +10,10 @@ from ..domain.funnel import whole_percent
 from ..domain.periods import PERIODS, period_from
 from ..domain.vocabulary import CHANNELS
 from ..extensions import db
-from ..htmx import is_htmx, vary_on_htmx
+from ..leads.qualification import current_rules
 from ..models import Form, utcnow
-from ..qualification import current_rules
-from ..sales.display import business_zone, channel_word
+from ..web.filters import business_zone, channel_word
+from ..web.htmx import is_htmx, vary_on_htmx
 from . import bp
 from .charts import channel_chart, funnel_chart
 from .report import Drill, Report, build_report

@@ -19,7 +19,7 @@ from threading import Lock
 from flask import current_app
 from markupsafe import Markup, escape
 
-from ..extensions import app_store
+from ..db.process_store import app_store
 
 # Random per process: no form text or setting can contain it by chance.
 _MARK = f"lg-hole-{secrets.token_hex(12)}-"

@@ -11,11 +11,12 @@ from flask import abort, render_template
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired
 
-from ..base_url import absolute_url
-from ..extensions import begin_write, db
+from ..db.transactions import begin_write
+from ..extensions import db
+from ..leads.recording import locked_lead
 from ..models import Lead, Submission, utcnow
+from ..web.base_url import absolute_url
 from . import bp
-from .recording import locked_lead
 from .tokens import serializer_for
 
 CONFIRM_SALT = "leadgate.confirm"

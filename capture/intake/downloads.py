@@ -5,14 +5,15 @@ from datetime import timedelta
 from flask import abort, current_app, render_template, request, send_file, url_for
 from itsdangerous import BadSignature, SignatureExpired
 
-from ..base_url import absolute_url
-from ..counters import count_form_event
-from ..ebooks import ebook_path
-from ..extensions import begin_write, db
+from ..db.transactions import begin_write
+from ..extensions import db
+from ..leads.ebooks import ebook_path
+from ..leads.funnel_counts import count_form_event
+from ..leads.qualification import touch
+from ..leads.recording import locked_lead
 from ..models import Download, Lead, Submission, utcnow
-from ..qualification import touch
+from ..web.base_url import absolute_url
 from . import bp
-from .recording import locked_lead
 from .tokens import serializer_for
 
 DOWNLOAD_SALT = "leadgate.download"

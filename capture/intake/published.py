@@ -1,14 +1,14 @@
 """The form a visitor sees: its settings as read, shared by a worker's requests.
 
 Showing and posting `/f/<slug>` reads the form on every request; the
-snapshot is kept per process for a few seconds (see capture/kept_reads.py)
+snapshot is kept per process for a few seconds (see capture/db/cache.py)
 and is plain data: safe to share, and never written back by mistake.
 """
 
 from sqlalchemy import inspect
 
+from ..db.cache import kept_reads, watch
 from ..extensions import db
-from ..kept_reads import kept_reads, watch
 from ..models import Form
 
 _COLUMNS = tuple(attribute.key for attribute in inspect(Form).column_attrs)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ..extensions import app_store
+from ..db.process_store import app_store
 
 FORM_SALT = "leadgate.form"
 STEP_SALT = "leadgate.step"

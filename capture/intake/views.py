@@ -13,22 +13,23 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
-from ..counters import count_view
-from ..extensions import VISITOR_LOCALES, db, limiter
-from ..htmx import is_htmx, vary_on_htmx
+from ..extensions import db, limiter
+from ..leads.attribution import attribution_for_page, attribution_from_values
+from ..leads.consent import privacy_url, wording_for
+from ..leads.funnel_counts import count_view
+from ..leads.qualification import intake_rules, own_routing
+from ..leads.questions import QualifyStepForm, contact_fields, questions_for
+from ..leads.recording import NonceTaken, complete_submission, record_contact_step
 from ..models import Form, Lead, Submission
-from ..outbox import VISITOR_CONFIRM, VISITOR_DOWNLOAD, mail_visitor
-from ..qualification import intake_rules, own_routing
-from ..security_headers import allow_framing
+from ..notifications.outbox import VISITOR_CONFIRM, VISITOR_DOWNLOAD, mail_visitor
+from ..web.htmx import is_htmx, vary_on_htmx
+from ..web.i18n import VISITOR_LOCALES
+from ..web.security_headers import allow_framing
 from . import bp
-from .attribution import attribution_for_page, attribution_from_values
 from .blank_pages import blank_pages, hidden_inputs
 from .confirm import awaits_confirmation, confirm_url
-from .consent import privacy_url, wording_for
 from .downloads import download_url
-from .forms import QualifyStepForm, contact_fields, questions_for
 from .published import PublishedForm, published_form
-from .recording import NonceTaken, complete_submission, record_contact_step
 from .tokens import (
     TokenProblem,
     issue_form_token,

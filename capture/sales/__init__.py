@@ -2,9 +2,9 @@
 
 from flask import Blueprint
 
-from ..auth.roles import require_role
+from ..access.roles import require_role
 
 bp = Blueprint("sales", __name__)
 require_role(bp, "admin", "sales")
 
-from . import display, export, lead, manual, views  # noqa: E402,F401  (registers the routes and helpers on bp)
+from . import export, lead, manual, views  # noqa: E402,F401  (registers the routes and helpers on bp)

@@ -7,17 +7,17 @@ never holds more than one batch in memory.
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from flask import Response, request, stream_with_context
 from sqlalchemy import func
 
 from ..domain.vocabulary import WARMTHS
 from ..extensions import db
+from ..leads.qualification import current_rules
 from ..models import Lead, Submission, utcnow
-from ..qualification import current_rules
+from ..web.csv_cells import iso_utc, neutralised
+from ..web.filters import business_zone
 from . import bp
-from .display import business_zone
 from .listing import Bands, band_of, filter_conditions, filters_from_args
 
 BATCH_SIZE = 500
@@ -49,23 +49,6 @@ HEADER = (
     "first_response_at",
     "outcome",
 )
-# A spreadsheet reads a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(value):
-    """`value` safe to open in a spreadsheet: a would-be formula gets a leading quote."""
-    # Checked after leading spaces too: some spreadsheets trim them first.
-    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def iso_utc(moment: datetime | None) -> str:
-    """`2026-11-22T09:30:00Z`, or empty."""
-    if moment is None:
-        return ""
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _batches(conditions: list) -> Iterator[tuple[list, dict[int, int]]]:

@@ -11,14 +11,15 @@ from flask import abort, flash, make_response, redirect, render_template, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import begin_write, db
-from ..htmx import is_htmx, vary_on_htmx
-from ..intake.recording import locked_lead
+from ..db.transactions import begin_write
+from ..extensions import db
+from ..leads.qualification import current_rules, requalify
+from ..leads.recording import locked_lead
 from ..models import Lead, ListChange, Note, utcnow
-from ..outbox import announce_routing
-from ..qualification import current_rules, requalify
+from ..notifications.outbox import announce_routing
+from ..web.filters import list_word, local, outcome_word
+from ..web.htmx import is_htmx, vary_on_htmx
 from . import bp
-from .display import list_word, local, outcome_word
 from .lead_forms import ChangedAnswersForm, ContactedForm, MoveForm, NoteForm, OutcomeForm
 
 PAGE = "sales/lead.html"

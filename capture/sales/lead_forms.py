@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..domain.vocabulary import LISTS
-from .labels import LIST_NAMES
+from ..web.labels import LIST_NAMES
 
 OTHER = "other"
 # Stored as the reason, like the rules' reasons: not translated.

@@ -19,7 +19,7 @@ from ..domain.rules import QualificationRules
 from ..domain.vocabulary import CHANNELS, LISTS, WARMTHS
 from ..extensions import db
 from ..models import Form, Lead, Submission
-from ..row_ids import is_row_id
+from ..web.row_ids import is_row_id
 from .search import text_condition
 
 PAGE_SIZE = 50

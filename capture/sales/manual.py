@@ -15,11 +15,11 @@ from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Regexp
 
-from ..intake.forms import ContactStepForm, QualifyStepForm, sector_choices
-from ..intake.recording import NonceTaken, record_manual_lead
-from ..qualification import current_rules
+from ..leads.qualification import current_rules
+from ..leads.questions import ContactStepForm, QualifyStepForm, sector_choices
+from ..leads.recording import NonceTaken, record_manual_lead
+from ..web.filters import list_word
 from . import bp
-from .display import list_word
 
 # What the person asked for, and the intent it stands for (as a form kind's would).
 INTERESTS = {

@@ -6,11 +6,11 @@ from flask import current_app, render_template, request, url_for
 
 from ..domain.vocabulary import CHANNELS, LISTS, WARMTHS
 from ..extensions import db
-from ..htmx import is_htmx, vary_on_htmx
+from ..leads.qualification import current_rules
 from ..models import Form, utcnow
-from ..qualification import current_rules
+from ..web.filters import business_zone
+from ..web.htmx import is_htmx, vary_on_htmx
 from . import bp
-from .display import business_zone
 from .listing import Cursor, filters_from_args, latest_forms, lead_page, list_counts, newer_than
 
 

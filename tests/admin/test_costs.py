@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from bs4 import BeautifulSoup
 
-from capture.channel_costs import (
+from capture.domain.vocabulary import CHANNELS
+from capture.extensions import db
+from capture.leads.channel_costs import (
     cost_per_appointment,
     monthly_costs,
     save_cost_per_appointment,
     save_month_costs,
 )
-from capture.domain.vocabulary import CHANNELS
-from capture.extensions import db
 from capture.models import ChannelCost
 
 from ..visitor import page_inputs

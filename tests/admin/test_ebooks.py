@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from capture.admin.uploads import EPUB, PDF, ZIP, UnfitUpload, download_name, file_kind
-from capture.demo_ebook import build_pdf
+from capture.demo.ebook import build_pdf
 from capture.extensions import db
 from capture.models import Download, Ebook, Form
 

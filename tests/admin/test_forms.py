@@ -5,7 +5,7 @@ import io
 import pytest
 from bs4 import BeautifulSoup
 
-from capture.demo_ebook import build_pdf
+from capture.demo.ebook import build_pdf
 from capture.extensions import db
 from capture.models import Ebook, Form
 

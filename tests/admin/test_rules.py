@@ -4,8 +4,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from capture.extensions import db
+from capture.leads.qualification import current_rules
 from capture.models import Lead, ListChange, Setting
-from capture.qualification import current_rules
 
 from ..test_rule_changes import logged, routed_lead, snapshot
 from ..visitor import Visitor, page_inputs

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from capture.demo_ebook import build_pdf
+from capture.demo.ebook import build_pdf
 from capture.extensions import db
 from capture.models import Ebook, Lead
 

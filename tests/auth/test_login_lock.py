@@ -10,8 +10,8 @@ from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
 from capture.extensions import db
+from capture.leads.privacy import purge
 from capture.models import LoginFailure, User, utcnow
-from capture.privacy import purge
 
 from ..conftest import PASSWORD
 from ..visitor import page_inputs

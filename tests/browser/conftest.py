@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from capture.cli import DEMO_FORMS
+from capture.demo.seed import DEMO_FORMS
 from capture.extensions import db
 from capture.models import Form
 from sample_site import create_app as create_sample_site

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.wrappers import Response
 
-from capture.demo_ebook import build_pdf
+from capture.demo.ebook import build_pdf
 from capture.extensions import db
 from capture.models import Download, Form, Lead
 

@@ -20,10 +20,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capture.delivery import Claimed, email_for
 from capture.extensions import db
 from capture.models import Form, Outbox, Submission
-from capture.outbox import (
+from capture.notifications.delivery import Claimed, email_for
+from capture.notifications.outbox import (
     NEW_LEAD,
     OPPORTUNITY,
     VISITOR_CONFIRM,

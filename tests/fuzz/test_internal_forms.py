@@ -1,6 +1,6 @@
 """A NUL in a posted internal (logged-in) form is a bad request (400), on
 every database: PostgreSQL cannot store it, and no person types it (the
-input guard, capture/input_guard.py). Only the visitor's forms drop it."""
+input guard, capture/web/input_guard.py). Only the visitor's forms drop it."""
 
 import pytest
 from hypothesis import given, settings

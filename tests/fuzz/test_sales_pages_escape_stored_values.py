@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from capture.cli import seed_demo
+from capture.demo.seed import seed_demo
 from capture.extensions import db
 from capture.models import Form, Lead, Outbox
 

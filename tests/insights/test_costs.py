@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 
-from capture.channel_costs import save_cost_per_appointment
 from capture.domain.periods import Period
 from capture.extensions import db
 from capture.insights.report import build_report
+from capture.leads.channel_costs import save_cost_per_appointment
+from capture.leads.qualification import current_rules
 from capture.models import ChannelCost, utcnow
-from capture.qualification import current_rules
 
 from .dataset import add_lead, add_october
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup
 
-from capture.counters import count_form_event
 from capture.extensions import db
+from capture.leads.funnel_counts import count_form_event
 from capture.models import ChannelCost, Form
 
 from .dataset import OCTOBER, add_lead, add_october, utc

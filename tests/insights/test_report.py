@@ -10,8 +10,8 @@ import pytest
 from capture.domain.periods import Period
 from capture.extensions import db
 from capture.insights.report import Drill, build_report
+from capture.leads.qualification import current_rules
 from capture.models import Form, utcnow
-from capture.qualification import current_rules
 
 from .dataset import OCTOBER as OCTOBER_ARGS
 from .dataset import add_october

@@ -8,8 +8,8 @@ from bs4 import BeautifulSoup
 
 from capture.domain.rules import DEFAULT_RULES
 from capture.extensions import db
+from capture.leads.qualification import save_rules
 from capture.models import Form
-from capture.qualification import save_rules
 
 from ..visitor import CONTACT, Visitor, page_inputs
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from bs4 import BeautifulSoup
 
 from capture.extensions import db
-from capture.intake.recording import record_manual_lead
+from capture.leads.recording import record_manual_lead
 from capture.models import ConsentVersion, Form, Submission
 
 from ..admin.test_forms import post_settings
@@ -134,7 +134,7 @@ def test_a_newsletter_sign_up_is_the_marketing_consent_once_confirmed(app, visit
 def test_every_form_links_to_the_privacy_statement(make_app):
     app = make_app(LEADS_PRIVACY_URL="https://www.example.nl/privacy")
     with app.app_context():
-        from capture.cli import seed_demo
+        from capture.demo.seed import seed_demo
 
         seed_demo()
     client = app.test_client()
@@ -153,7 +153,7 @@ def test_no_privacy_link_without_a_web_address(make_app):
     for setting in ("", "javascript:alert(1)"):
         app = make_app(LEADS_PRIVACY_URL=setting)
         with app.app_context():
-            from capture.cli import seed_demo
+            from capture.demo.seed import seed_demo
 
             seed_demo()
         page = app.test_client().get("/f/demo-contact").get_data(as_text=True)

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from bs4 import BeautifulSoup
 
-from capture.counters import count_form_event, slot_of, view_tally
 from capture.domain.periods import Period
 from capture.extensions import db
 from capture.insights.queries import Bounds, form_events
+from capture.leads.funnel_counts import count_form_event, slot_of, view_tally
 from capture.models import Form, FormCount
 
 from ..visitor import CONTACT, Visitor

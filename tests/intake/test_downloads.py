@@ -91,7 +91,7 @@ def test_an_expired_download_link_is_gone_with_a_way_to_fill_the_form_again(app,
 
 
 def test_the_link_lives_as_long_as_the_setting_says(make_app):
-    from capture.cli import seed_demo
+    from capture.demo.seed import seed_demo
 
     app = make_app(LEADS_DOWNLOAD_TTL=-1)
     with app.app_context():

@@ -9,7 +9,7 @@ import pytest
 import redis
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from capture.cli import seed_demo
+from capture.demo.seed import seed_demo
 from capture.extensions import db
 from capture.intake.tokens import FORM_SALT, issue_form_token
 from capture.models import Form, Lead, Submission

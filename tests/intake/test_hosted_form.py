@@ -209,7 +209,7 @@ def test_the_sector_question_offers_the_sectors_the_admin_set_up(app, visitor):
     from dataclasses import replace
 
     from capture.domain.rules import DEFAULT_RULES
-    from capture.qualification import save_rules
+    from capture.leads.qualification import save_rules
 
     with app.app_context():
         save_rules(replace(DEFAULT_RULES, sectors=("craft-bakeries", "retail")), None)

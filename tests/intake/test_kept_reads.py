@@ -11,10 +11,10 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import text
 
+from capture.db.cache import FRESH_FOR, kept_reads
 from capture.extensions import db
-from capture.kept_reads import FRESH_FOR, kept_reads
+from capture.leads.qualification import current_rules, save_rules
 from capture.models import Form, Lead
-from capture.qualification import current_rules, save_rules
 
 from ..visitor import CONTACT, Visitor
 
@@ -120,7 +120,7 @@ def test_rules_saved_in_this_process_route_the_next_submission(app, client, cloc
 
 def test_sales_pages_read_the_rules_fresh_while_the_form_keeps_them(app, client, clock):
     with app.test_request_context():
-        from capture.qualification import intake_rules
+        from capture.leads.qualification import intake_rules
 
         kept = intake_rules()
     change_elsewhere(

@@ -10,9 +10,9 @@ from email import message_from_bytes, policy
 import pytest
 from bs4 import BeautifulSoup
 
-from capture.delivery import deliver_due
 from capture.extensions import db
 from capture.models import Lead, Submission
+from capture.notifications.delivery import deliver_due
 
 from ..servers import smtp_inbox
 from ..visitor import CONTACT, Visitor

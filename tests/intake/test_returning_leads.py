@@ -5,12 +5,13 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
+from capture.db.connections import WRITE_OPTION
 from capture.domain.rules import DEFAULT_RULES
-from capture.extensions import WRITE_OPTION, db
-from capture.intake.consent import wording_for
-from capture.intake.recording import record_contact_step
+from capture.extensions import db
+from capture.leads.consent import wording_for
+from capture.leads.qualification import lead_warmth
+from capture.leads.recording import record_contact_step
 from capture.models import Form, Lead, ListChange, Submission, utcnow
-from capture.qualification import lead_warmth
 
 from ..visitor import CONTACT, Visitor, page_inputs
 

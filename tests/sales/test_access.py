@@ -176,7 +176,7 @@ def test_the_session_cookie_is_httponly_lax_and_secure_over_https(app, users):
 
 def test_login_attempts_are_rate_limited_per_client_address(make_app):
     # Per account, failed logins are counted in the database: tests/auth/test_login_lock.py.
-    from capture.cli import seed_demo
+    from capture.demo.seed import seed_demo
 
     app = make_app(RATELIMIT_ENABLED=True, LEADS_LOGIN_LIMIT="3 per minute")
     with app.app_context():

@@ -280,7 +280,7 @@ def test_the_sectors_offered_by_hand_are_the_rules_in_force_not_a_workers_kept_c
 ):
     from sqlalchemy import text
 
-    from capture.kept_reads import kept_reads
+    from capture.db.cache import kept_reads
 
     auth.login("sales")
     kept_reads(app).clock = lambda: 1000.0  # what a worker keeps stays "fresh"

@@ -5,11 +5,11 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, make_response, request
+from flask import make_response, request
 
-bp = Blueprint("embed", __name__)
+from . import bp
 
-LOADER_SOURCE = Path(__file__).resolve().parent.parent / "widget" / "embed.js"
+LOADER_SOURCE = Path(__file__).resolve().parents[2] / "widget" / "embed.js"
 
 
 def compact(source: str) -> str:

@@ -8,8 +8,8 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..extensions import db, limiter
 from .errors import release_session
-from .extensions import db, limiter
 
 bp = Blueprint("health", __name__)
 

@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db, login_manager
-from ..htmx import is_htmx
 from ..models import User
+from ..web.htmx import is_htmx
 
 ROLES = ("admin", "sales")
 # What a role reads as on the pages.
@@ -57,7 +57,7 @@ def require_role(blueprint: Blueprint, *roles: str) -> None:
 
 def keep_private(blueprint: Blueprint) -> None:
     """Pages with personal data: not stored by caches. (No page but the hosted
-    form may be framed at all: see capture/security_headers.py.)"""
+    form may be framed at all: see capture/web/security_headers.py.)"""
 
     @blueprint.after_request
     def private_headers(response):

@@ -4,7 +4,7 @@ from flask import current_app, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from .extensions import db
+from ..extensions import db
 
 
 def _wants_json() -> bool:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from .extensions import db
-from .models import Ebook
+from ..extensions import db
+from ..models import Ebook
 
 
 def ebook_dir() -> Path:

@@ -22,7 +22,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .extensions import app_store
+from .process_store import app_store
 
 FRESH_FOR = 5.0
 T = TypeVar("T")

@@ -20,8 +20,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from ..domain.rules import QualificationRules
 from ..domain.vocabulary import BUDGETS, HEADCOUNT_BANDS, ROLES, SECTORS, TIMELINES
-from ..qualification import intake_rules
 from .consent import DEFAULT_CONSENT, DEFAULT_MARKETING, offers_marketing
+from .qualification import intake_rules
 
 SECTOR_LABELS = {
     "agriculture": _l("Agriculture"),

@@ -11,12 +11,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from time import monotonic
 
-from .domain.routing import Routing, email_domain
-from .domain.rules import QualificationRules, rules_to_dict
-from .domain.scoring import Score
-from .domain.vocabulary import LISTS
-from .extensions import begin_write, db
-from .models import Lead, Setting, Submission
+from ..db.transactions import begin_write
+from ..domain.routing import Routing, email_domain
+from ..domain.rules import QualificationRules, rules_to_dict
+from ..domain.scoring import Score
+from ..domain.vocabulary import LISTS
+from ..extensions import db
+from ..models import Lead, Setting, Submission
 from .qualification import requalify, routed, stored_rules
 
 BATCH_SIZE = 1000

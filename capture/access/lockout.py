@@ -18,8 +18,10 @@ from sqlalchemy import and_, case, delete, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..extensions import begin_write, db
-from ..models import LoginFailure, UTCDateTime, utcnow
+from ..db.transactions import begin_write
+from ..db.types import UTCDateTime
+from ..extensions import db
+from ..models import LoginFailure, utcnow
 
 FAILURES = LoginFailure.__table__.c
 

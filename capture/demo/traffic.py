@@ -8,12 +8,13 @@ the past, which the web path cannot do.
 import random
 from datetime import date, timedelta
 
-from .counters import count_form_event
-from .domain.channels import source_of
-from .domain.vocabulary import HEADCOUNT_BANDS
-from .extensions import begin_write, db
-from .models import ChannelCost, Form, Lead, Submission, utcnow
-from .qualification import current_rules, requalify
+from ..db.transactions import begin_write
+from ..domain.channels import source_of
+from ..domain.vocabulary import HEADCOUNT_BANDS
+from ..extensions import db
+from ..leads.funnel_counts import count_form_event
+from ..leads.qualification import current_rules, requalify
+from ..models import ChannelCost, Form, Lead, Submission, utcnow
 
 NONCE = "demo-traffic-{}"
 # (weight, channel, attribution)

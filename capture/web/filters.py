@@ -1,16 +1,18 @@
-"""Template helpers for the sales pages: ages, local times, warmth badges, and
-the words for the stored vocabulary in the reader's language."""
+"""App-wide template filters: ages, local times, warmth badges, and the words
+for the stored vocabulary in the reader's language (registered by create_app)."""
 
 from datetime import date, datetime
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import get_locale, ngettext
 
+from ..access.roles import role_word
+from ..domain.money import format_money
 from ..domain.warmth import age_in_words
-from ..qualification import current_rules, lead_warmth
-from . import bp
+from ..leads.qualification import current_rules, lead_warmth
 from .labels import (
     CHANNEL_WORDS,
     INTENT_WORDS,
@@ -44,7 +46,6 @@ def counted(number: int, unit: str) -> str:
     return f"{number} {unit}"
 
 
-@bp.app_template_filter("age")
 def age(moment: datetime | None, now: datetime) -> str:
     """`5 days` since `moment`."""
     if not moment:
@@ -53,7 +54,6 @@ def age(moment: datetime | None, now: datetime) -> str:
     return counted(int(number), unit)
 
 
-@bp.app_template_filter("local")
 def local(moment: datetime | None, pattern: str = "dd MMM yyyy HH:mm") -> str:
     """`moment` in the business's time zone; `pattern` in Unicode (CLDR) date syntax,
     so month names are in the page's language."""
@@ -62,46 +62,58 @@ def local(moment: datetime | None, pattern: str = "dd MMM yyyy HH:mm") -> str:
     return format_datetime(moment.astimezone(business_zone()), pattern, locale=page_locale())
 
 
-@bp.app_template_filter("date_words")
 def date_words(day: date, pattern: str = "MMMM yyyy") -> str:
     """A date as words in the page's language: `November 2026`, `1 Nov 2026`."""
     return format_date(day, pattern, locale=page_locale())
 
 
-@bp.app_template_global("warmth")
 def warmth(lead, now: datetime) -> str:
     """`hot`, `warm` or `cold` for `lead` by the rules in force."""
     return lead_warmth(lead, current_rules(), now)
 
 
-@bp.app_template_filter("list_word")
 def list_word(name: str | None) -> str:
     """`nurture` as it reads in a sentence."""
     return word_for(name, LIST_WORDS)
 
 
-@bp.app_template_filter("list_name")
 def list_name(name: str | None) -> str:
     """`Nurture` as a tab, heading or option."""
     return word_for(name, LIST_NAMES)
 
 
-@bp.app_template_filter("warmth_word")
 def warmth_word(value: str | None) -> str:
     return word_for(value, WARMTH_WORDS)
 
 
-@bp.app_template_filter("channel_word")
 def channel_word(value: str | None) -> str:
     return word_for(value, CHANNEL_WORDS)
 
 
-@bp.app_template_filter("outcome_word")
 def outcome_word(value: str | None) -> str:
     return word_for(value, OUTCOME_WORDS)
 
 
-@bp.app_template_filter("intent_words")
 def intent_words(value: str | None) -> str:
     """`high intent`."""
     return word_for(value, INTENT_WORDS) if value in INTENT_WORDS else f"{value} intent"
+
+
+def money(cents: Fraction | int | None) -> str:
+    """`€416.67`, or a dash when there is nothing to show."""
+    return "—" if cents is None else format_money(cents)
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(money, "money")
+    app.add_template_filter(role_word, "role_word")
+    app.add_template_filter(age, "age")
+    app.add_template_filter(local, "local")
+    app.add_template_filter(date_words, "date_words")
+    app.add_template_filter(list_word, "list_word")
+    app.add_template_filter(list_name, "list_name")
+    app.add_template_filter(warmth_word, "warmth_word")
+    app.add_template_filter(channel_word, "channel_word")
+    app.add_template_filter(outcome_word, "outcome_word")
+    app.add_template_filter(intent_words, "intent_words")
+    app.add_template_global(warmth, "warmth")

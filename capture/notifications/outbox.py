@@ -1,16 +1,16 @@
 """Writing notifications: an outbox row per destination, in the transaction
 that changes the lead, so a notification exists exactly when the change does.
 
-The worker (capture/delivery.py) sends them. Destinations are settings:
+The worker (capture/notifications/delivery.py) sends them. Destinations are settings:
 LEADS_NOTIFY_EMAIL (sales' inbox) and LEADS_WEBHOOK_URL.
 """
 
 from flask import current_app
 from flask_babel import get_locale
 
-from .base_url import absolute_url
-from .extensions import db
-from .models import Form, Lead, Outbox, Submission, utcnow
+from ..extensions import db
+from ..models import Form, Lead, Outbox, Submission, utcnow
+from ..web.base_url import absolute_url
 
 OPPORTUNITY = "lead.opportunity"
 NEW_LEAD = "lead.created"

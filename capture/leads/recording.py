@@ -9,17 +9,18 @@ from collections.abc import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..counters import count_form_event
+from ..db.transactions import begin_write, commit_keeping_loaded
 from ..domain.answers import merge_answers, same_answer
 from ..domain.rules import QualificationRules
 from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
-from ..extensions import begin_write, commit_keeping_loaded, db
+from ..extensions import db
 from ..models import Form, Lead, Submission, utcnow
-from ..outbox import announce_routing
+from ..notifications.outbox import announce_routing
 from ..plain_writes import insert_now, update_now, write_now
-from ..qualification import current_rules, intake_rules, requalify, touch
 from .attribution import channel_for, source_for
 from .consent import Wording, version_of
+from .funnel_counts import count_form_event
+from .qualification import current_rules, intake_rules, requalify, touch
 
 LEAD_ANSWERS = (
     "name",

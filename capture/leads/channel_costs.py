@@ -6,9 +6,9 @@ show cost per lead, qualified lead, opportunity and customer. All in cents.
 
 from datetime import date
 
-from .domain.vocabulary import CHANNELS
-from .extensions import db
-from .models import ChannelCost, Setting
+from ..domain.vocabulary import CHANNELS
+from ..extensions import db
+from ..models import ChannelCost, Setting
 
 SALES_COSTS_KEY = "sales_costs"
 

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
-from .auth.lockout import forget_expired as forget_expired_login_failures
-from .counters import slot_of
-from .domain.funnel import reason_group
-from .extensions import begin_write, db
-from .models import (
+from ..access.lockout import forget_expired as forget_expired_login_failures
+from ..db.transactions import begin_write
+from ..domain.funnel import reason_group
+from ..extensions import db
+from ..models import (
     ConsentVersion,
     Download,
     ErasedLead,
@@ -29,6 +29,7 @@ from .models import (
     Submission,
     utcnow,
 )
+from .funnel_counts import slot_of
 from .qualification import current_rules
 
 

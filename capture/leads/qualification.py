@@ -8,14 +8,14 @@ from types import SimpleNamespace
 from flask import g
 from sqlalchemy import Text, cast, select
 
-from .domain.answers import never_down
-from .domain.routing import LeadFacts, Routing, route_lead
-from .domain.rules import DEFAULT_RULES, QualificationRules, rules_from_dict, rules_to_dict
-from .domain.scoring import Score, highest_intent, score_lead
-from .domain.warmth import warmth_of
-from .extensions import db
-from .kept_reads import kept_reads, watch
-from .models import Lead, ListChange, Setting, Submission, utcnow
+from ..db.cache import kept_reads, watch
+from ..domain.answers import never_down
+from ..domain.routing import LeadFacts, Routing, route_lead
+from ..domain.rules import DEFAULT_RULES, QualificationRules, rules_from_dict, rules_to_dict
+from ..domain.scoring import Score, highest_intent, score_lead
+from ..domain.warmth import warmth_of
+from ..extensions import db
+from ..models import Lead, ListChange, Setting, Submission, utcnow
 
 RULES_KEY = "qualification_rules"
 

@@ -26,10 +26,11 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import or_
 from sqlalchemy.exc import SQLAlchemyError
 
-from .extensions import begin_write, db
-from .models import Outbox, utcnow
+from ..db.transactions import begin_write
+from ..extensions import db
+from ..leads.privacy import purge
+from ..models import Outbox, utcnow
 from .outbox import VISITOR_CONFIRM
-from .privacy import purge
 
 PURGE_EVERY_SECONDS = 86400
 # A subject longer than this is cut: mail clients show far less anyway.
@@ -287,7 +288,7 @@ def deliver_due(batch: int = 20) -> int:
 
 
 def _purge_past_retention() -> None:
-    """The daily retention purge (capture/privacy.py); a failure waits for the next day."""
+    """The daily retention purge (capture/leads/privacy.py); a failure waits for the next day."""
     try:
         erased = purge()
     except Exception:  # noqa: BLE001 - the deliveries go on regardless

@@ -16,9 +16,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from .errors import release_session
-from .extensions import app_store, begin_write, db, loaded_apps
-from .models import FORM_EVENTS, FormCount, utcnow
+from ..db.connections import loaded_apps
+from ..db.process_store import app_store
+from ..db.transactions import begin_write
+from ..extensions import db
+from ..models import FORM_EVENTS, FormCount, utcnow
+from ..web.errors import release_session
 
 SLOT = timedelta(minutes=15)
 TALLY = "leadgate.view_tally"
