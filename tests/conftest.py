@@ -16,8 +16,10 @@ from capture.demo.seed import seed_demo
 from capture.extensions import db
 from capture.models import User
 
-from .servers import served
-from .visitor import Visitor, page_inputs
+from .support.auth import PASSWORD, Auth
+from .support.config import base_config
+from .support.servers import served
+from .support.visitor import Visitor
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -43,23 +45,6 @@ def _postgres_url() -> str:
             raise
         pytest.skip(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {error}")
     return url
-
-
-def base_config(database_url: str, instance_path) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": database_url,
-        "INSTANCE_PATH": str(instance_path),
-        # The test client's own address, so links and the pages agree.
-        "LEADS_BASE_URL": "http://localhost",
-        "LEADS_MIN_FILL_SECONDS": 0,
-        "RATELIMIT_ENABLED": False,
-        "WTF_CSRF_ENABLED": True,
-        # Views written at once, so a test can count them; tests/intake/test_counters.py
-        # checks the gathered writes.
-        "LEADS_VIEW_COUNT_SECONDS": 0,
-    }
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -137,9 +122,6 @@ def visitor(client):
     return Visitor(client)
 
 
-PASSWORD = "correct horse battery"
-
-
 @pytest.fixture
 def users(app):
     """An admin and a sales person, by role."""
@@ -155,27 +137,6 @@ def users(app):
             made[role] = user
         db.session.commit()
         return {role: (user.id, user.email) for role, user in made.items()}
-
-
-class Auth:
-    """Logs a test client in as a role, through the real login form."""
-
-    def __init__(self, client, users):
-        self.client, self.users = client, users
-
-    def login(self, role: str = "sales"):
-        page = self.client.get("/login")
-        token = page_inputs(page.get_data(as_text=True))["csrf_token"]
-        email = self.users[role][1]
-        answer = self.client.post(
-            "/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
-        )
-        assert answer.status_code == 302, answer.get_data(as_text=True)
-        return self.users[role][0]
-
-    def csrf_token(self, path: str = "/sales/") -> str:
-        """A CSRF token from a page the logged-in user can open."""
-        return page_inputs(self.client.get(path).get_data(as_text=True))["csrf_token"]
 
 
 @pytest.fixture

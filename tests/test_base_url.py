@@ -23,9 +23,9 @@ from capture.models import Form, Outbox
 from capture.notifications.delivery import deliver_due
 from capture.web.base_url import absolute_url
 
-from .conftest import base_config
-from .servers import served, smtp_inbox
-from .visitor import Visitor
+from .support.config import base_config
+from .support.servers import served, smtp_inbox
+from .support.visitor import Visitor
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://leads.example.nl"

@@ -229,7 +229,7 @@ def test_demo_traffic_fills_every_channel_routed_by_the_rules_once(app, runner):
 
 
 def test_demo_traffic_never_mixes_into_real_leads(app, runner):
-    from .factories import make_lead
+    from .support.factories import make_lead
 
     with app.app_context():
         make_lead()

@@ -30,8 +30,8 @@ from capture.models import Form, Outbox, Setting, Submission
 from capture.notifications.delivery import Claimed, email_for
 from capture.web.request_log import logger as request_logger
 
-from .intake.test_downloads import DayOldSigner
-from .visitor import CONTACT, Visitor
+from .support.downloads import DayOldSigner
+from .support.visitor import CONTACT, Visitor
 
 VISITOR_ADDRESS = "203.0.113.77"
 FORWARDED_ADDRESS = "198.51.100.23"

@@ -4,7 +4,7 @@ PostgreSQL's 32-bit INTEGER ids)."""
 
 import pytest
 
-from .routes import id_routes, path_for, role_for
+from .support.routes import id_routes, path_for, role_for
 
 # Past 64 bits, just past 32 and 64 bits, and below the first id.
 ABSURD_IDS = ("99999999999999999999", str(2**31), str(2**63), "0", "-1")

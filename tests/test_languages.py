@@ -18,8 +18,8 @@ from capture.extensions import db
 from capture.insights.display import REASON_GROUP_WORDS
 from capture.models import User
 
-from .factories import make_lead
-from .visitor import Visitor, page_inputs
+from .support.factories import make_lead
+from .support.visitor import Visitor, page_inputs
 
 CATALOG = ROOT / "capture" / "translations" / "nl" / "LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")

@@ -6,7 +6,7 @@ from sqlalchemy import inspect, text
 from capture import create_app
 from capture.extensions import db
 
-from .conftest import base_config
+from .support.config import base_config
 
 BEFORE_RETURNING_LEADS = "b7e1c4a9d2f0"
 

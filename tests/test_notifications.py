@@ -23,9 +23,9 @@ from capture.leads.privacy import erase_by_request
 from capture.models import Form, Lead, Outbox, utcnow
 from capture.notifications.delivery import deliver_due
 
-from .conftest import PASSWORD
-from .servers import served, smtp_inbox
-from .visitor import Visitor, page_inputs
+from .support.auth import PASSWORD, log_in
+from .support.servers import served, smtp_inbox
+from .support.visitor import Visitor, page_inputs
 
 SECRET = "webhook-test-secret"
 
@@ -182,10 +182,7 @@ def test_a_failing_receiver_is_given_up_on_and_admin_can_try_again(notifying, re
             )
         )
         db.session.commit()
-    token = page_inputs(client.get("/login").get_data(as_text=True))["csrf_token"]
-    client.post(
-        "/login", data={"csrf_token": token, "email": "boss@leadgate.test", "password": PASSWORD}
-    )
+    log_in(client, "boss@leadgate.test")
     page = BeautifulSoup(client.get("/admin/notifications").get_data(as_text=True), "html.parser")
     assert "the webhook answered 503" in page.get_text()
     retry = page.find("button", string="Try again").find_parent("form")

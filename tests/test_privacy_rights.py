@@ -11,9 +11,9 @@ from capture.extensions import db
 from capture.models import ErasedLead, Erasure, Lead, Note, Outbox, Submission, utcnow
 from capture.notifications.delivery import run_worker
 
-from .factories import make_lead
-from .insights.dataset import OCTOBER, add_october
-from .visitor import CONTACT, Visitor, page_inputs
+from .support.factories import make_lead
+from .support.insights_dataset import OCTOBER, add_october
+from .support.visitor import CONTACT, Visitor, page_inputs
 
 TABLES = ("channels", "reasons", "funnel", "costs")
 

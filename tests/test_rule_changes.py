@@ -6,7 +6,7 @@ import pytest
 
 from capture.domain.rules import DEFAULT_RULES
 from capture.extensions import db
-from capture.leads.qualification import requalify, save_rules
+from capture.leads.qualification import save_rules
 from capture.leads.rerouting import (
     SUMMARY_MAX,
     change_summary,
@@ -17,34 +17,12 @@ from capture.leads.rerouting import (
     reroute_leads,
     start_rerouting,
 )
-from capture.models import Lead, ListChange, Submission
+from capture.models import Lead
 
-from .factories import make_lead
+from .support.rule_changes import logged, routed_lead, snapshot
 
 MIN_50 = replace(DEFAULT_RULES, min_headcount="50-99")
 BECAUSE = "Rules changed: minimum headcount 10-49 → 50-99"
-
-
-def routed_lead(headcount="10-49", intents=("medium",), pinned=False, **values) -> Lead:
-    """A lead on the list the default rules give it (no log yet), with submissions of `intents`."""
-    lead = make_lead(headcount=headcount, sector=values.pop("sector", "retail"), **values)
-    first = db.session.scalars(db.select(Submission).where(Submission.lead_id == lead.id)).one()
-    first.intent = intents[0]
-    for number, intent in enumerate(intents[1:]):
-        db.session.add(
-            Submission(
-                lead_id=lead.id,
-                nonce=f"{lead.email}-{number}",
-                intent=intent,
-                channel="direct",
-                created_at=first.created_at,
-            )
-        )
-    db.session.flush()
-    requalify(lead, DEFAULT_RULES)
-    db.session.execute(db.delete(ListChange).where(ListChange.lead_id == lead.id))
-    lead.pinned = pinned
-    return lead
 
 
 @pytest.fixture
@@ -63,22 +41,6 @@ def known_leads(app):
         return {
             name: [x.id for x in v] if isinstance(v, list) else v.id for name, v in leads.items()
         }
-
-
-def snapshot(app) -> dict[int, tuple]:
-    with app.app_context():
-        return {
-            lead.id: (lead.list, lead.reason, lead.score, lead.pinned)
-            for lead in db.session.scalars(db.select(Lead))
-        }
-
-
-def logged(app) -> list[tuple]:
-    with app.app_context():
-        return [
-            (c.lead_id, c.from_list, c.to_list, c.reason, c.user_id)
-            for c in db.session.scalars(db.select(ListChange).order_by(ListChange.id))
-        ]
 
 
 # What changed, in words

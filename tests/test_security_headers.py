@@ -6,8 +6,9 @@ from bs4 import BeautifulSoup
 from capture.extensions import db
 from capture.models import Form, Lead
 
-from .csp import directive
-from .factories import make_lead
+from .support.auth import PASSWORD, post_login
+from .support.csp import directive
+from .support.factories import make_lead
 
 PUBLIC = ["/", "/f/demo-contact", "/f/demo-ebook?embed=1", "/login", "/f/no-such-form"]
 SALES = ["/sales/", "/sales/?list=nurture", "/sales/leads/new", "/sales/insights/"]
@@ -89,16 +90,7 @@ def test_hsts_is_sent_over_https_only(client):
 
 
 def test_the_session_cookie_is_http_only_same_site_and_secure_over_https(client, users):
-    from .conftest import PASSWORD
-    from .visitor import page_inputs
-
-    base = "https://leads.example.nl"
-    token = page_inputs(client.get("/login", base_url=base).get_data(as_text=True))["csrf_token"]
-    answer = client.post(
-        "/login",
-        base_url=base,
-        data={"csrf_token": token, "email": users["sales"][1], "password": PASSWORD},
-    )
+    answer = post_login(client, users["sales"][1], PASSWORD, base_url="https://leads.example.nl")
     cookie = next(c for c in answer.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
 

@@ -25,8 +25,8 @@ from capture.leads.funnel_counts import view_tally
 from capture.models import Form, FormCount
 from capture.web.request_log import logger as request_logger
 
-from .conftest import base_config
-from .visitor import Visitor
+from .support.config import base_config
+from .support.visitor import Visitor
 
 ROOT = Path(__file__).resolve().parent.parent
 

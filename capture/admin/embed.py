@@ -1,28 +1,26 @@
 """`/admin/forms/<id>/embed`: a form's snippet to paste, its live preview, the
 hosted link for campaigns, and a QR code of that link for print.
 
-The page's three option forms are GET forms: their values live in the URL,
-so a variant can be bookmarked. htmx swaps just the section that asked.
+The page's three option forms (embed_forms.py) are GET forms: their values
+live in the URL, so a variant can be bookmarked. htmx swaps just the section
+that asked.
 """
 
-from flask import abort, make_response, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
-from werkzeug.utils import secure_filename
-from wtforms import Form as WebForm
-from wtforms import SelectField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from dataclasses import dataclass, fields
 
-from ..domain.vocabulary import CHANNELS, UTM_PARAMS
+from flask import abort, make_response, render_template, request, url_for
+from werkzeug.utils import secure_filename
+
+from ..domain.vocabulary import UTM_PARAMS
 from ..extensions import db
 from ..models import Form
 from ..web.base_url import absolute_url
 from ..web.htmx import is_htmx, vary_on_htmx
-from ..web.labels import CHANNEL_WORDS
 from . import bp
+from .embed_forms import DEFAULT_CAMPAIGN, LinkOptions, QrOptions, SnippetOptions
 from .links import hosted_link, noscript_text, qr_link, qr_png, qr_svg, snippet
 
-DEFAULT_CAMPAIGN = "fair"
+PAGE = "admin/embed.html"
 QR_FORMATS = {"svg": (qr_svg, "image/svg+xml"), "png": (qr_png, "image/png")}
 # The section an htmx request targets, and the partial that renders it.
 SECTIONS = {
@@ -38,115 +36,101 @@ FIELDS_OF = {
 }
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class SnippetOptions(WebForm):
-    lang = SelectField(
-        _l("Language (data-lang)"),
-        choices=[
-            SelectChoice("", _l("The form's own")),
-            SelectChoice("nl", _l("Dutch (nl)")),
-            SelectChoice("en", _l("English (en)")),
-        ],
-        default="",
-        invalid_choice_message=_l("Choose nl, en or the form's own language."),
-    )
-    channel = SelectField(
-        _l("Fixed channel (data-channel)"),
-        choices=[SelectChoice("", _l("Worked out per visitor"))]
-        + [SelectChoice(name, CHANNEL_WORDS[name]) for name in CHANNELS if name != "manual"],
-        default="",
-        invalid_choice_message=_l("Choose one of the listed channels."),
-    )
-
-
-def _utm_field(label, description="") -> StringField:
-    return StringField(
-        label,
-        description=description,
-        filters=[_strip],
-        validators=[Length(max=200, message=_l("Keep it under 200 characters."))],
-    )
-
-
-class LinkOptions(WebForm):
-    utm_source = _utm_field(
-        _l("Source (utm_source)"), _l("Where the link is: linkedin, newsletter")
-    )
-    utm_medium = _utm_field(_l("Medium (utm_medium)"), _l("What kind of link: social, email, cpc"))
-    utm_campaign = _utm_field(_l("Campaign (utm_campaign)"), _l("e.g. spring-2026"))
-    utm_term = _utm_field(_l("Term (utm_term)"), _l("A paid search keyword"))
-    utm_content = _utm_field(
-        _l("Content (utm_content)"), _l("Which ad or link, when there are several")
-    )
-
-
-class QrOptions(WebForm):
-    qr_campaign = StringField(
-        _l("Campaign"),
-        default=DEFAULT_CAMPAIGN,
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Name the campaign, e.g. the fair and its year.")),
-            Length(max=200, message=_l("Keep the campaign under 200 characters.")),
-        ],
-    )
-    qr_source = StringField(
-        _l("Source (optional)"),
-        filters=[_strip],
-        validators=[Length(max=200, message=_l("Keep the source under 200 characters."))],
-    )
-
-
 def _valid(field) -> str:
     """A field's value, or empty when it did not validate (the default applies)."""
     return "" if field.errors else (field.data or "")
 
 
-@bp.get("/forms/<int:form_id>/embed")
-def embed(form_id: int):
-    """The embed page; an htmx request gets only the section it targets."""
-    form = db.get_or_404(Form, form_id)
-    options, link, qr = (
-        SnippetOptions(request.args),
-        LinkOptions(request.args),
-        QrOptions(request.args),
-    )
+@dataclass(frozen=True)
+class Variant:
+    """The variant the query string asks for: the three option forms as filled
+    in, and the values they passed (an invalid value counts as empty)."""
+
+    options: SnippetOptions
+    link: LinkOptions
+    qr: QrOptions
+    valid: bool
+    lang: str
+    channel: str
+    utm: dict[str, str]
+    campaign: str
+    source: str
+
+
+def read_variant(args) -> Variant:
+    """Fill and validate the option forms from `args`; every form shows its own errors."""
+    options, link, qr = SnippetOptions(args), LinkOptions(args), QrOptions(args)
     valid = [each.validate() for each in (options, link, qr)]
+    return Variant(
+        options=options,
+        link=link,
+        qr=qr,
+        valid=all(valid),
+        lang=_valid(options.lang),
+        channel=_valid(options.channel),
+        utm={name: _valid(link[name]) for name in UTM_PARAMS},
+        campaign=_valid(qr.qr_campaign),
+        source=_valid(qr.qr_source),
+    )
+
+
+@dataclass(frozen=True)
+class EmbedPage:
+    """What the embed page shows; the fields are the templates' names."""
+
+    form: Form
+    embed_url: str
+    fields_of: dict
+    options: SnippetOptions
+    link: LinkOptions
+    qr: QrOptions
+    # Not "lang": that is the page's own language (<html lang>).
+    variant_lang: str
+    channel: str
+    snippet: str
+    hosted_link: str
+    qr_link: str | None
+    qr_query: dict
+
+    def context(self) -> dict:
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
+def _snippet_of(form: Form, form_url: str, variant: Variant) -> str:
+    return snippet(
+        absolute_url("embed.embed_js"),
+        form_url,
+        form.slug,
+        noscript_text(form.kind, variant.lang or form.language),
+        variant.lang,
+        variant.channel,
+    )
+
+
+def embed_page(form: Form, variant: Variant) -> EmbedPage:
+    """The snippet, hosted link and QR code of `form` in the chosen variant."""
     form_url = absolute_url("intake.show", slug=form.slug)
-    lang, channel = _valid(options.lang), _valid(options.channel)
-    utm = {name: _valid(link[name]) for name in UTM_PARAMS}
-    campaign, source = _valid(qr.qr_campaign), _valid(qr.qr_source)
-    context = {
-        "form": form,
-        "embed_url": url_for("admin.embed", form_id=form.id),
-        "fields_of": FIELDS_OF,
-        "options": options,
-        "link": link,
-        "qr": qr,
-        # Not "lang": that is the page's own language (<html lang>).
-        "variant_lang": lang,
-        "channel": channel,
-        "snippet": snippet(
-            absolute_url("embed.embed_js"),
-            form_url,
-            form.slug,
-            noscript_text(form.kind, lang or form.language),
-            lang,
-            channel,
-        ),
-        "hosted_link": hosted_link(form_url, utm),
-        "qr_link": qr_link(form_url, campaign, source) if campaign else None,
-        "qr_query": {"utm_campaign": campaign, "utm_source": source or None},
-    }
+    campaign, source = variant.campaign, variant.source
+    return EmbedPage(
+        form=form,
+        embed_url=url_for("admin.embed", form_id=form.id),
+        fields_of=FIELDS_OF,
+        options=variant.options,
+        link=variant.link,
+        qr=variant.qr,
+        variant_lang=variant.lang,
+        channel=variant.channel,
+        snippet=_snippet_of(form, form_url, variant),
+        hosted_link=hosted_link(form_url, variant.utm),
+        qr_link=qr_link(form_url, campaign, source) if campaign else None,
+        qr_query={"utm_campaign": campaign, "utm_source": source or None},
+    )
+
+
+def _template() -> str:
+    """The partial of the section an htmx request targets, else the whole page."""
     target = request.headers.get("HX-Target")
-    template = SECTIONS[target] if is_htmx() and target in SECTIONS else "admin/embed.html"
-    response = make_response(render_template(template, **context), 200 if all(valid) else 422)
-    if is_htmx():
-        response.headers["HX-Push-Url"] = _address_of_choices(form)
-    return vary_on_htmx(response)
+    return SECTIONS[target] if is_htmx() and target in SECTIONS else PAGE
 
 
 def _address_of_choices(form: Form) -> str:
@@ -155,6 +139,21 @@ def _address_of_choices(form: Form) -> str:
     names = [name for names in FIELDS_OF.values() for name in names]
     chosen = {name: request.args[name] for name in names if request.args.get(name, "").strip()}
     return url_for("admin.embed", form_id=form.id, **chosen)
+
+
+@bp.get("/forms/<int:form_id>/embed")
+def embed(form_id: int):
+    """The embed page; an htmx request gets only the section it targets.
+
+    An invalid option answers 422, with its message and the default in its place.
+    """
+    form = db.get_or_404(Form, form_id)
+    variant = read_variant(request.args)
+    body = render_template(_template(), **embed_page(form, variant).context())
+    response = make_response(body, 200 if variant.valid else 422)
+    if is_htmx():
+        response.headers["HX-Push-Url"] = _address_of_choices(form)
+    return vary_on_htmx(response)
 
 
 @bp.get("/forms/<int:form_id>/qr.<fmt>")

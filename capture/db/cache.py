@@ -1,20 +1,27 @@
-"""Reads every public request makes and admins rarely change, kept per process.
+"""What a worker keeps for itself: one cache per app and process.
 
-Showing or posting a form needs the form's settings and the qualification
-rules. Reading them from the database on every request was a fifth of a
-submission's work, so each worker keeps what it read for `FRESH_FOR`
-seconds:
+The public form is the busiest page, and most of its work used to be
+reading what admins rarely change (the form's settings, the rules) and
+rendering what is the same for every visitor (a blank step, a blank field).
+All of that is kept here, in named parts:
 
-- a change made in this process (the admin's form editor, the rules page)
-  empties the store as soon as it is flushed, so it shows at once here;
-- another worker or instance sees it within `FRESH_FOR` seconds.
+- each part has its own time-to-live (`ttl`, seconds; None: until forgotten)
+  and size bound (`keep` entries; the least recently used go first);
+- everything is emptied when a row of a model it keeps something of (a form,
+  a setting such as the rules; declared with `forget_on_write` next to the
+  read) is saved in this process, whoever saves it: as soon as it is flushed
+  and again once committed, so the change shows at once here;
+- another worker or instance sees such a change within the part's `ttl`,
+  which is why what is read from the database is kept for `FRESH_FOR` only.
 
-What is kept must be plain data, never an ORM object: it outlives the
-session it was read in and is shared by the process's threads.
+What is kept must be plain data or markup, never an ORM object: it outlives
+the session it was read in and is shared by the process's threads (every
+change to the store is made under its lock).
 """
 
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from threading import Lock
 from typing import TypeVar
 
@@ -24,63 +31,90 @@ from sqlalchemy.orm import Session
 
 from .process_store import app_store
 
+# How long a worker keeps what it read from the database (a form, the rules).
 FRESH_FOR = 5.0
+KEEP = 256
 T = TypeVar("T")
 
-# The models whose rows are kept somewhere in the store (registered by the
-# modules that keep them): a flush touching one empties the store.
-_WATCHED: set[type] = set()
 
-
-class KeptReads:
-    """name -> (value, read at); a value older than FRESH_FOR is read again."""
+class ProcessCache:
+    """part -> key -> (value, kept at), each part in least-recently-used order."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._values: dict[object, tuple[object, float]] = {}
+        self._parts: dict[str, OrderedDict[Hashable, tuple[object, float]]] = {}
         self._lock = Lock()
-        self._generation = 0  # moved on by every clear
+        self._generation = 0  # moved on by every forget()
         self.clock = clock
 
-    def get(self, key: object, read: Callable[[], T]) -> T:
-        kept = self._values.get(key)
+    def get(
+        self,
+        part: str,
+        key: Hashable,
+        make: Callable[[], T],
+        ttl: float | None = FRESH_FOR,
+        keep: int = KEEP,
+    ) -> T:
+        """The value kept under `part` and `key`, or `make()`'s, kept from now.
+
+        A None from `make` (no such form) is not kept: it may be created.
+        Nor is a value made while another thread emptied the store: it may
+        have been read before the change that emptied it.
+        """
         now = self.clock()
-        if kept is not None and now - kept[1] < FRESH_FOR:
-            return kept[0]  # type: ignore[return-value]
-        generation = self._generation
-        value = read()
         with self._lock:
-            # A miss (no such form) is not kept: it may be created. Nor is a
-            # value read while another thread's change emptied the store.
+            entries = self._parts.setdefault(part, OrderedDict())
+            kept = entries.get(key)
+            if kept is not None and (ttl is None or now - kept[1] < ttl):
+                entries.move_to_end(key)
+                return kept[0]  # type: ignore[return-value]
+            generation = self._generation
+        value = make()
+        with self._lock:
             if value is not None and generation == self._generation:
-                self._values[key] = (value, now)
+                entries = self._parts.setdefault(part, OrderedDict())
+                entries[key] = (value, now)
+                entries.move_to_end(key)
+                while len(entries) > keep:
+                    entries.popitem(last=False)
         return value
 
-    def clear(self) -> None:
+    def size(self, part: str) -> int:
         with self._lock:
-            self._values.clear()
+            return len(self._parts.get(part, ()))
+
+    def forget(self) -> None:
+        """Empty every part."""
+        with self._lock:
+            self._parts.clear()
             self._generation += 1
 
 
-def kept_reads(app: Flask | None = None) -> KeptReads:
-    return app_store(app or current_app._get_current_object(), "leadgate.kept_reads", KeptReads)
+def process_cache(app: Flask | None = None) -> ProcessCache:
+    """The cache of `app` (the current app by default) in this process."""
+    return app_store(app or current_app._get_current_object(), "leadgate.cache", ProcessCache)
 
 
-def watch(*models: type) -> None:
-    """Empty the store whenever a row of one of `models` is written here."""
+# The models whose rows something in the cache was read from.
+_WATCHED: set[type] = set()
+_FORGET = "leadgate.forget_cache"
+
+
+def forget_on_write(*models: type) -> None:
+    """Empty the cache whenever a row of one of `models` is saved in this process."""
     _WATCHED.update(models)
 
 
 @event.listens_for(Session, "after_flush")
-def _forget_on_write(session: Session, _context) -> None:
+def _forget_when_written(session: Session, _context) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(type(instance) in _WATCHED for instance in changed) and has_app_context():
-        # Now, and again once committed: another thread of this process may
-        # read the old row in between.
-        session.info["leadgate.forget"] = True
-        kept_reads().clear()
+        # Now (this request reads its own change), and again once committed:
+        # another thread of this process may read the old row in between.
+        session.info[_FORGET] = True
+        process_cache().forget()
 
 
 @event.listens_for(Session, "after_commit")
-def _forget_when_committed(session: Session) -> None:
-    if session.info.pop("leadgate.forget", False) and has_app_context():
-        kept_reads().clear()
+def _forget_once_committed(session: Session) -> None:
+    if session.info.pop(_FORGET, False) and has_app_context():
+        process_cache().forget()

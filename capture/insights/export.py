@@ -14,11 +14,9 @@ from flask import Response, abort, request
 
 from ..domain.funnel import share
 from ..domain.vocabulary import WARMTHS
-from ..leads.qualification import current_rules
-from ..models import utcnow
 from ..web.csv_cells import neutralised
 from . import bp
-from .report import Report, build_report
+from .report import Report
 from .views import chosen
 
 TABLES = ("channels", "costs", "reasons", "funnel", "pipeline")
@@ -136,10 +134,7 @@ def export_csv():
     table = request.args.get("table", "channels")
     if table not in TABLES:
         abort(404)
-    asked = chosen(request.args)
-    report = build_report(
-        asked["period"], asked["zone"], utcnow(), current_rules(), asked["form"], asked["drill"]
-    )
+    report = chosen(request.args).report()
     if table == "costs" and report.costs is None:
         abort(404)
     writers = {

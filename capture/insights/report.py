@@ -20,6 +20,9 @@ from ..models import Form
 from .queries import Bounds, Tally, cohort, form_events, open_pipeline, reasons, tallies
 
 FUNNEL_STEPS = ("view", "contact", "qualify", "download")
+# A channel needs this many leads before it can be called the best, and a
+# step of a funnel this many visitors before its drop counts.
+BEST_MIN_LEADS = 10
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,33 @@ class FormFunnel:
     @property
     def steps(self) -> tuple[str, ...]:
         return FUNNEL_STEPS if self.form.kind == "gate" else FUNNEL_STEPS[:3]
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Visitors of a form's funnel who reached step `before` but not `after`."""
+
+    form: str  # the form's title
+    before: str
+    after: str
+    came: int
+    left: int
+
+    @property
+    def lost(self) -> Fraction:
+        """The share of `came` that left."""
+        return Fraction(self.left, self.came)
+
+
+def funnel_drops(funnel: FormFunnel) -> list[Drop]:
+    """The drops between a funnel's steps that count: fewer went on than came,
+    and at least BEST_MIN_LEADS came."""
+    drops = []
+    for before, after in zip(funnel.steps, funnel.steps[1:], strict=False):
+        came, went_on = funnel.counts.get(before, 0), funnel.counts.get(after, 0)
+        if came >= BEST_MIN_LEADS and went_on < came:
+            drops.append(Drop(funnel.form.title, before, after, came, came - went_on))
+    return drops
 
 
 @dataclass(frozen=True)
@@ -140,6 +170,26 @@ class Report:
     @property
     def total_costs(self) -> Costs | None:
         return self._costs[1]
+
+    @property
+    def best_channel(self) -> Tally | None:
+        """The channel (or source, campaign) whose leads most often became
+        opportunities, among those with enough leads to say so; None if none has."""
+        candidates = [row for row in self.rows if row.leads >= BEST_MIN_LEADS and row.opportunity]
+        return max(
+            candidates, key=lambda row: (row.opportunity / row.leads, row.leads), default=None
+        )
+
+    @property
+    def biggest_drop(self) -> Drop | None:
+        """The step of a form's funnel where the largest share of visitors left;
+        None when no step counts (see funnel_drops)."""
+        drops = [drop for funnel in self.funnels for drop in funnel_drops(funnel)]
+        return max(
+            drops,
+            key=lambda d: (d.lost, d.left, d.came, d.form, d.before, d.after),
+            default=None,
+        )
 
 
 def _reasons(conditions: list, rules: QualificationRules) -> Reasons:

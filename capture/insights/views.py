@@ -1,13 +1,14 @@
 """`/sales/insights/`: the weekly look at channels, reasons, funnels, pipeline and cost."""
 
-from fractions import Fraction
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..domain.funnel import whole_percent
-from ..domain.periods import PERIODS, period_from
+from ..domain.periods import PERIODS, Period, period_from
 from ..domain.vocabulary import CHANNELS
 from ..extensions import db
 from ..leads.qualification import current_rules
@@ -16,7 +17,7 @@ from ..web.filters import business_zone, channel_word
 from ..web.htmx import is_htmx, vary_on_htmx
 from . import bp
 from .charts import channel_chart, funnel_chart
-from .report import Drill, Report, build_report
+from .report import Drill, Drop, Report, build_report
 
 STEP_LABELS = {
     "view": _l("Form shown"),
@@ -32,8 +33,6 @@ PERIOD_LABELS = {
     "90d": _l("Last 90 days"),
     "custom": _l("Custom range"),
 }
-# A channel needs this many leads before it can be called the best.
-BEST_MIN_LEADS = 10
 
 # How "no source" travels in a URL (an empty parameter would mean "not chosen").
 NO_SOURCE = "(none)"
@@ -43,7 +42,37 @@ def _printable(raw: str | None, limit: int) -> str:
     return "".join(ch for ch in (raw or "") if ch.isprintable()).strip()[:limit]
 
 
-def chosen(args) -> dict:
+@dataclass(frozen=True)
+class Chosen:
+    """What the page (or its CSV export) was asked for: a period of local
+    dates in `zone`, maybe one form, and a level of drill-down."""
+
+    period: Period
+    form: Form | None
+    drill: Drill
+    zone: ZoneInfo
+
+    def query_args(self) -> dict:
+        """Query-string arguments for this view of the page (None and empty left out)."""
+        period, drill = self.period, self.drill
+        values = {
+            "period": period.kind,
+            "since": period.since.isoformat() if period.kind == "custom" else None,
+            "until": period.until.isoformat() if period.kind == "custom" else None,
+            "form": self.form.slug if self.form else None,
+            "channel": drill.channel,
+            "source": NO_SOURCE if drill.source == "" else drill.source,
+        }
+        return {name: value for name, value in values.items() if value not in (None, "")}
+
+    def report(self) -> Report:
+        """The report of what was chosen, as of now, by the rules in force."""
+        return build_report(
+            self.period, self.zone, utcnow(), current_rules(), self.form, self.drill
+        )
+
+
+def chosen(args) -> Chosen:
     """What the page was asked for, cleaned: unknown values are dropped, not errors."""
     zone = business_zone()
     today = utcnow().astimezone(zone).date()
@@ -53,22 +82,7 @@ def chosen(args) -> dict:
     channel = args.get("channel") if args.get("channel") in CHANNELS else None
     source = _printable(args.get("source"), 200) if channel and args.get("source") else None
     drill = Drill(channel, "" if source == NO_SOURCE else source)
-    return {"period": period, "form": form, "drill": drill, "zone": zone}
-
-
-def query_args(period, form, drill: Drill, **changes) -> dict:
-    """Query-string arguments for a view of the page (None and empty left out)."""
-    source = NO_SOURCE if drill.source == "" else drill.source
-    values = {
-        "period": period.kind,
-        "since": period.since.isoformat() if period.kind == "custom" else None,
-        "until": period.until.isoformat() if period.kind == "custom" else None,
-        "form": form.slug if form else None,
-        "channel": drill.channel,
-        "source": source,
-        **changes,
-    }
-    return {name: value for name, value in values.items() if value not in (None, "")}
+    return Chosen(period, form, drill, zone)
 
 
 def charts_for(report: Report) -> dict:
@@ -92,32 +106,30 @@ def charts_for(report: Report) -> dict:
     return {"channels": channel_chart(rows), "funnels": funnels}
 
 
-def best_channel(report: Report):
-    """The channel (or source, campaign) whose leads most often became
-    opportunities, among those with enough leads to say so; None if none has."""
-    candidates = [row for row in report.rows if row.leads >= BEST_MIN_LEADS and row.opportunity]
-    return max(candidates, key=lambda row: (row.opportunity / row.leads, row.leads), default=None)
-
-
-def biggest_drop(report: Report) -> dict | None:
-    """The step of a form's funnel where the largest share of visitors left
-    (of steps with at least BEST_MIN_LEADS before them)."""
-    drops = []
-    for funnel in report.funnels:
-        for before, after in zip(funnel.steps, funnel.steps[1:], strict=False):
-            came, went_on = funnel.counts.get(before, 0), funnel.counts.get(after, 0)
-            if came >= BEST_MIN_LEADS and went_on < came:
-                lost = Fraction(came - went_on, came)
-                drops.append((lost, came - went_on, came, funnel.form.title, before, after))
-    if not drops:
+def drop_in_words(drop: Drop | None) -> dict | None:
+    """The biggest drop as the headline says it: a whole percent and the steps' names."""
+    if drop is None:
         return None
-    _, left, came, form, before, after = max(drops)
-    share = f"{whole_percent(left, came)}%"
     return {
-        "share": share,
-        "form": form,
-        "before": STEP_LABELS[before],
-        "after": STEP_LABELS[after],
+        "share": f"{whole_percent(drop.left, drop.came)}%",
+        "form": drop.form,
+        "before": STEP_LABELS[drop.before],
+        "after": STEP_LABELS[drop.after],
+    }
+
+
+def page_context(report: Report, args: dict) -> dict:
+    """The names the page and its partial read."""
+    return {
+        "report": report,
+        "args": args,
+        "charts": charts_for(report),
+        "best": report.best_channel,
+        "drop": drop_in_words(report.biggest_drop),
+        "step_labels": STEP_LABELS,
+        "no_source": NO_SOURCE,
+        "periods": {kind: PERIOD_LABELS.get(kind, label) for kind, label in PERIODS.items()},
+        "forms": db.session.scalars(db.select(Form).order_by(Form.title)).all(),
     }
 
 
@@ -125,22 +137,8 @@ def biggest_drop(report: Report) -> dict | None:
 def index():
     """The page; an htmx request (a changed filter) gets only the report."""
     asked = chosen(request.args)
-    report = build_report(
-        asked["period"], asked["zone"], utcnow(), current_rules(), asked["form"], asked["drill"]
-    )
-    args = query_args(asked["period"], asked["form"], asked["drill"])
-    forms = db.session.scalars(db.select(Form).order_by(Form.title)).all()
-    context = {
-        "report": report,
-        "args": args,
-        "charts": charts_for(report),
-        "best": best_channel(report),
-        "drop": biggest_drop(report),
-        "step_labels": STEP_LABELS,
-        "no_source": NO_SOURCE,
-        "periods": {kind: PERIOD_LABELS.get(kind, label) for kind, label in PERIODS.items()},
-        "forms": forms,
-    }
+    args = asked.query_args()
+    context = page_context(asked.report(), args)
     if is_htmx():
         response = current_app.make_response(render_template("insights/_page.html", **context))
         response.headers["HX-Push-Url"] = url_for("insights.index", **args)

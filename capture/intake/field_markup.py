@@ -3,16 +3,17 @@
 Rendering a WTForms field (its label, its widget, every option of a select,
 each label a translated string) is most of the work of showing a form. A
 field nobody has filled in yet looks the same for every visitor who sees it
-in the same language, so its markup is kept per process and reused. A field
+in the same language, so its markup is kept per process (capture/db/cache.py)
+and reused. A field
 with a value or an error is rendered afresh every time.
 """
-
-from functools import lru_cache
 
 from flask import get_template_attribute
 from flask_babel import get_locale
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
+
+from ..db.cache import process_cache
 
 MACROS = "intake/_macros.html"
 
@@ -40,18 +41,12 @@ def _key(field, attributes: dict) -> tuple:
     )
 
 
-@lru_cache(maxsize=512)
-def _remembered(key: tuple) -> list:
-    # A one-element list: filled by the first caller of this key.
-    return []
-
-
 def field_markup(field, **attributes) -> Markup:
     """The HTML of `field` (label, input, error) as the `field` macro writes it."""
     render = get_template_attribute(MACROS, "field")
     if not _is_blank(field):
         return render(field, **attributes)
-    slot = _remembered(_key(field, attributes))
-    if not slot:
-        slot.append(render(field, **attributes))  # Markup: the macro escaped it
-    return slot[0]
+    # Markup: the macro escaped it.
+    return process_cache().get(
+        "field markup", _key(field, attributes), lambda: render(field, **attributes), ttl=None
+    )

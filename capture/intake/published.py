@@ -7,7 +7,7 @@ and is plain data: safe to share, and never written back by mistake.
 
 from sqlalchemy import inspect
 
-from ..db.cache import kept_reads, watch
+from ..db.cache import forget_on_write, process_cache
 from ..extensions import db
 from ..models import Form
 
@@ -42,8 +42,8 @@ def _read(slug: str) -> PublishedForm | None:
 
 def published_form(slug: str) -> PublishedForm | None:
     """The active form `slug` as a visitor sees it, or None."""
-    return kept_reads().get(("form", slug), lambda: _read(slug))
+    return process_cache().get("forms", slug, lambda: _read(slug))
 
 
-# An edited or archived form shows at once in this process.
-watch(Form)
+# A form edited or archived in this process shows at once.
+forget_on_write(Form)

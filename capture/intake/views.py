@@ -9,7 +9,6 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, make_response, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
@@ -26,7 +25,7 @@ from ..web.htmx import is_htmx, vary_on_htmx
 from ..web.i18n import VISITOR_LOCALES
 from ..web.security_headers import allow_framing
 from . import bp
-from .blank_pages import blank_pages, hidden_inputs
+from .blank_pages import hidden_inputs, render_page
 from .confirm import awaits_confirmation, confirm_url
 from .downloads import download_url
 from .published import PublishedForm, published_form
@@ -73,35 +72,36 @@ def _asked_language() -> str | None:
     return asked if asked in VISITOR_LOCALES else None
 
 
-def _respond(form: PublishedForm, status: int = 200, blank=None, holes=None, **shown):
-    """Render the whole page, or for htmx only the form region.
-
-    A blank page (`blank` builds its fields) is the same for every visitor
-    but for its `holes` (name -> value): rendered once per worker, language
-    and `shown` (the step and its plain, hashable flags), then filled in
-    (see blank_pages).
-    """
-    context = dict(shown)
-    template = "intake/_form.html" if is_htmx() else "intake/form.html"
+def _page_context(form: PublishedForm, shown: dict) -> dict:
+    """What every page of the form receives, besides `shown` (the step and
+    what it shows)."""
     embed = request.args.get("embed") == "1"
     action = url_for(
         "intake.submit", slug=form.slug, lang=_asked_language(), embed="1" if embed else None
     )
-    context.update(form=form, action=action, embed=embed, privacy_url=privacy_url())
+    return {**shown, "form": form, "action": action, "embed": embed, "privacy_url": privacy_url()}
+
+
+def _respond(form: PublishedForm, status: int = 200, blank=None, holes=None, **shown):
+    """Render the whole page, or for htmx only the form region.
+
+    A blank page (`blank` builds its fields) is the same for every visitor
+    but for its `holes` (name -> value): rendered once per worker and filled
+    in (see blank_pages).
+    """
+    context = _page_context(form, shown)
+    template = "intake/_form.html" if is_htmx() else "intake/form.html"
     if blank is None:
         page = render_template(template, **context, **(holes or {}))
     else:
-        # Everything the blank page shows depends on these (the form is a
-        # snapshot, replaced when it changes; sectors come from the rules;
-        # the caller's context names the step and its variant).
-        key = (template, form, str(get_locale()), action, embed, context["privacy_url"])
-        key += (tuple(sorted(shown.items())), tuple(holes), tuple(intake_rules().sectors))
+        # The blank fields are made from the form, the language and the sectors.
+        sectors = tuple(intake_rules().sectors)
+        page = render_page(template, context, holes or {}, blank, fields_from=sectors)
+    return _framed(make_response(page, status), form)
 
-        def render(**markers) -> str:
-            return render_template(template, fields=blank(), **context, **markers)
 
-        page = blank_pages().page(key, render, holes)
-    response = make_response(page, status)
+def _framed(response, form: PublishedForm):
+    """`response` with the headers every page of the form gets."""
     # Checked again here: only plain ASCII origins may reach the header.
     allow_framing([o for o in (form.allowed_origins or []) if _is_header_safe_origin(o)])
     response.headers["Cache-Control"] = "no-store"
@@ -153,7 +153,7 @@ def _done(form: PublishedForm, submission: Submission | None):
     link = download_url(submission) if submission and form.ebook_id else None
     return _respond(
         form,
-        blank=lambda: None,
+        blank=lambda: None,  # no fields
         holes={"download": link} if link else {},
         step="done",
         awaiting_confirmation=awaits_confirmation(submission),
@@ -257,7 +257,6 @@ def _after_contact(form: PublishedForm):
 
     def mail_confirmation(submission: Submission, lead: Lead) -> None:
         if awaits_confirmation(submission):
-            db.session.flush()  # the link names the submission's id
             mail_visitor(lead, submission, form, VISITOR_CONFIRM, confirm_url(submission))
 
     return mail_confirmation

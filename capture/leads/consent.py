@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
+from ..db.cache import process_cache
 from ..extensions import db
 from ..models import ConsentVersion, Form
 
@@ -62,6 +63,14 @@ def wording_for(form: Form) -> Wording:
     )
 
 
+def _stored_version(form_id: int, wording: Wording) -> int | None:
+    return db.session.scalar(
+        db.select(ConsentVersion.id).where(
+            ConsentVersion.form_id == form_id, ConsentVersion.digest == wording.digest
+        )
+    )
+
+
 def version_of(form_id: int, wording: Wording) -> int:
     """The id of `wording`'s ConsentVersion for the form, recorded if new.
 
@@ -69,22 +78,18 @@ def version_of(form_id: int, wording: Wording) -> int:
     with it, numbered after the form's last one. Two first posts of the same
     new wording at once collide on the unique digest and the loser retries.
     """
-    known = current_app.extensions.setdefault("leadgate.consent_versions", {})
-    key = (form_id, wording.digest)
-    if key in known:
-        return known[key]
-    with db.session.no_autoflush:  # the submission is stored later, in one INSERT
-        found = db.session.scalar(
-            db.select(ConsentVersion.id).where(
-                ConsentVersion.form_id == form_id, ConsentVersion.digest == wording.digest
-            )
-        )
-        if found is not None:
-            known[key] = found  # a stored row: versions are never changed or removed
-            return found
-        last = db.session.scalar(
-            db.select(func.max(ConsentVersion.version)).where(ConsentVersion.form_id == form_id)
-        )
+    # A stored version is never changed or removed: its id is kept for good.
+    found = process_cache().get(
+        "consent versions",
+        (form_id, wording.digest),
+        lambda: _stored_version(form_id, wording),
+        ttl=None,
+    )
+    if found is not None:
+        return found
+    last = db.session.scalar(
+        db.select(func.max(ConsentVersion.version)).where(ConsentVersion.form_id == form_id)
+    )
     version = ConsentVersion(
         form_id=form_id,
         version=(last or 0) + 1,

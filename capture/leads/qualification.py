@@ -1,6 +1,7 @@
 """Applying the rules to a stored lead: score it, route it, log any move."""
 
 import json
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import lru_cache
 from types import SimpleNamespace
@@ -8,7 +9,7 @@ from types import SimpleNamespace
 from flask import g
 from sqlalchemy import Text, cast, select
 
-from ..db.cache import kept_reads, watch
+from ..db.cache import FRESH_FOR, forget_on_write, process_cache
 from ..domain.answers import never_down
 from ..domain.routing import LeadFacts, Routing, route_lead
 from ..domain.rules import DEFAULT_RULES, QualificationRules, rules_from_dict, rules_to_dict
@@ -47,16 +48,16 @@ def current_rules() -> QualificationRules:
 
 def intake_rules() -> QualificationRules:
     """The rules for the public form, which reads them on every request: as
-    this worker last read them, at most kept_reads.FRESH_FOR seconds ago (a
-    change made in this process shows at once). Sales and admin pages use
+    this worker last read them, at most FRESH_FOR seconds ago (a change
+    made in this process shows at once). Sales and admin pages use
     `current_rules`, always fresh."""
     if "intake_rules" not in g:
-        g.intake_rules = kept_reads().get("rules", stored_rules)
+        g.intake_rules = process_cache().get("rules", "in force", stored_rules, ttl=FRESH_FOR)
     return g.intake_rules
 
 
-# Rules saved in this process apply to its next submission.
-watch(Setting)
+# Rules saved in this process route its next submission.
+forget_on_write(Setting)
 
 
 def save_rules(rules: QualificationRules, user_id: int | None) -> None:
@@ -100,7 +101,28 @@ def own_routing(submission: Submission, rules: QualificationRules) -> Routing:
     return routed(SimpleNamespace(**answers), [submission.intent], rules)[1]
 
 
-def requalify(
+@dataclass(frozen=True)
+class Move:
+    """A lead's move to another list, to be logged as a ListChange."""
+
+    from_list: str | None
+    to_list: str
+    reason: str
+    user_id: int | None
+
+    def columns(self) -> dict:
+        return asdict(self)
+
+
+def requalify(lead: Lead, rules: QualificationRules, **how) -> None:
+    """Rescore `lead` and route it again (see `rescore`), logging any move in
+    the session."""
+    move = rescore(lead, rules, **how)
+    if move is not None:
+        db.session.add(ListChange(lead=lead, **move.columns()))
+
+
+def rescore(
     lead: Lead,
     rules: QualificationRules,
     user_id: int | None = None,
@@ -108,8 +130,10 @@ def requalify(
     because: str | None = None,
     intents: list[str] | None = None,
     up_only: bool = False,
-) -> None:
-    """Rescore `lead` from its answers and submissions and route it again.
+) -> Move | None:
+    """Rescore `lead` (a Lead, or anything with its columns as attributes)
+    from its answers and submissions and route it again; return the move to
+    log, or None.
 
     A move to another list is logged with the rules' reason. A pinned lead
     keeps its list and reason; only its score changes. `first_routing` logs
@@ -127,20 +151,19 @@ def requalify(
     lead.fit_score, lead.engagement_score, lead.score = score.fit, score.engagement, score.total
     lead.score_reasons = list(score.reasons)
     if lead.pinned:
-        return
+        return None
     if up_only:
         routing = never_down(lead.list, lead.reason, routing)
+    move = None
     if first_routing or routing.list != lead.list:
-        db.session.add(
-            ListChange(
-                lead=lead,
-                from_list=None if first_routing else lead.list,
-                to_list=routing.list,
-                reason=f"{because}: {routing.reason}" if because else routing.reason,
-                user_id=user_id,
-            )
+        move = Move(
+            from_list=None if first_routing else lead.list,
+            to_list=routing.list,
+            reason=f"{because}: {routing.reason}" if because else routing.reason,
+            user_id=user_id,
         )
     lead.list, lead.reason = routing.list, routing.reason
+    return move
 
 
 def touch(lead: Lead, when: datetime) -> None:

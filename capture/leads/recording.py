@@ -5,22 +5,22 @@ received is in the database.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
+from ..db.rows import Record, insert_record, insert_rows, update_record
 from ..db.transactions import begin_write, commit_keeping_loaded
 from ..domain.answers import merge_answers, same_answer
 from ..domain.rules import QualificationRules
 from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
 from ..extensions import db
-from ..models import Form, Lead, Submission, utcnow
+from ..models import Form, Lead, ListChange, Submission, utcnow
 from ..notifications.outbox import announce_routing
-from ..plain_writes import insert_now, update_now, write_now
 from .attribution import channel_for, source_for
 from .consent import Wording, version_of
 from .funnel_counts import count_form_event
-from .qualification import current_rules, intake_rules, requalify, touch
+from .qualification import Move, current_rules, intake_rules, rescore, touch
 
 LEAD_ANSWERS = (
     "name",
@@ -40,7 +40,24 @@ def email_key(email: str) -> str:
     return email.strip().casefold()
 
 
-def _update_answers(lead: Lead, answers: dict) -> None:
+class Draft:
+    """A lead's columns as plain values (None for any not given yet): the
+    answers and routing are worked out on it, then one statement stores it."""
+
+    def __init__(self, values: dict) -> None:
+        object.__setattr__(self, "values", dict(values))
+
+    def __getattr__(self, name: str):
+        return self.values.get(name)
+
+    def __setattr__(self, name: str, value) -> None:
+        self.values[name] = value
+
+    def changes_from(self, lead: Record) -> dict:
+        return {k: v for k, v in self.values.items() if getattr(lead, k) != v}
+
+
+def _update_answers(lead: Draft, answers: dict) -> None:
     """Apply `answers` as given (a first submission, a hand entry); a changed
     answer set aside earlier for a field given here is settled by it."""
     given = [name for name in LEAD_ANSWERS if answers.get(name) not in (None, "")]
@@ -53,7 +70,7 @@ def _update_answers(lead: Lead, answers: dict) -> None:
             lead.answers_changed_at = None
 
 
-def _weigh_answers(lead: Lead, answers: dict, when) -> None:
+def _weigh_answers(lead: Draft, answers: dict, when) -> None:
     """A returning lead's new answers: those that fill a blank are taken, those
     that differ from a stored answer are kept aside for a person to check."""
     merge = merge_answers(
@@ -85,137 +102,193 @@ def locked_lead(condition) -> Lead | None:
     ).one_or_none()
 
 
-_LEAD_BY_KEY = (
-    db.select(Lead.__table__.c.id)
-    .where(Lead.__table__.c.email_key == db.bindparam("key"))
-    .with_for_update()
-)
+# The intake reads and writes rows with Core statements (capture/db/rows.py).
+_LEADS, _SUBMISSIONS = Lead.__table__, Submission.__table__
+
+_LEAD_BY_KEY = db.select(_LEADS).where(_LEADS.c.email_key == db.bindparam("key")).with_for_update()
 
 
-def _locked_lead_by_key(key: str) -> Lead | None:
-    # Most posts come from someone new: finding nobody takes one plain query.
-    found = db.session.connection().scalar(_LEAD_BY_KEY, {"key": key})
-    return locked_lead(Lead.id == found) if found is not None else None
+def _locked_lead_by_key(key: str) -> Record | None:
+    """The person's lead, its row locked until commit; None for someone new."""
+    found = db.session.connection().execute(_LEAD_BY_KEY, {"key": key}).one_or_none()
+    return Record.of(found) if found is not None else None
 
 
-_INTENTS = db.select(Submission.__table__.c.intent).where(
-    Submission.__table__.c.lead_id == db.bindparam("lead_id")
-)
+_INTENTS = db.select(_SUBMISSIONS.c.intent).where(_SUBMISSIONS.c.lead_id == db.bindparam("lead_id"))
 
 
 def stored_intents(lead_id: int) -> list[str]:
-    """The intents of the lead's stored submissions (pending changes not flushed)."""
+    """The intents of the lead's stored submissions."""
     return list(db.session.connection().scalars(_INTENTS, {"lead_id": lead_id}))
 
 
-_BY_NONCE = db.select(Submission.__table__.c.id).where(
-    Submission.__table__.c.nonce == db.bindparam("nonce")
+_BY_NONCE = (
+    db.select(_SUBMISSIONS, _LEADS.c.email_key.label("lead_email_key"))
+    .join(_LEADS, _LEADS.c.id == _SUBMISSIONS.c.lead_id)
+    .where(_SUBMISSIONS.c.nonce == db.bindparam("nonce"))
 )
 
 
-def _submission_by_nonce(nonce: str) -> Submission | None:
-    # Almost always none: asked with plain SQL, loaded through the ORM if found.
-    found = db.session.connection().scalar(_BY_NONCE, {"nonce": nonce})
-    return db.session.get(Submission, found) if found is not None else None
+@dataclass(frozen=True)
+class Consent:
+    """What a visitor agreed to: the wording's stored version, and whether
+    they asked for marketing (counted once confirmed by e-mail)."""
+
+    version_id: int
+    marketing: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A submission to record: its answers, and where and how it came in.
+
+    `form_id` for a visitor's post, `entered_by_id` for a hand entry by
+    sales; `one_step` is complete at once; `consent` the consent the visitor
+    gave, when they gave one.
+    """
+
+    answers: dict
+    intent: str
+    channel: str
+    nonce: str
+    attribution: dict = field(default_factory=dict)
+    source: str = ""
+    form_id: int | None = None
+    entered_by_id: int | None = None
+    one_step: bool = False
+    consent: Consent | None = None
+
+    def touch_data(self) -> dict:
+        """The columns that say where this touch came from (lead and submission)."""
+        attribution = self.attribution
+        return {
+            "channel": self.channel,
+            "referrer": attribution.get("referrer"),
+            "landing_page": attribution.get("landing_page"),
+            **{name: attribution.get(name) for name in UTM_PARAMS},
+        }
+
+
+def _replay_of(entry: Entry, key: str) -> Record | None:
+    """The submission stored before for `entry`'s nonce, if any (a double
+    click, a retry); NonceTaken if it came from elsewhere or someone else."""
+    found = db.session.connection().execute(_BY_NONCE, {"nonce": entry.nonce}).one_or_none()
+    if found is None:
+        return None
+    replay = Record.of(found)
+    same_place = (replay.form_id, replay.entered_by_id) == (entry.form_id, entry.entered_by_id)
+    if not same_place or replay.lead_email_key != key:
+        raise NonceTaken(entry.nonce)
+    return replay
+
+
+def _log_move(lead_id: int, move: Move | None) -> None:
+    if move is not None:
+        insert_rows(ListChange, [{**move.columns(), "lead_id": lead_id}])
+
+
+def _store_new_lead(entry: Entry, key: str, rules: QualificationRules, now) -> Record:
+    """Route a new person's lead by `rules` and store it with its first list change."""
+    draft = Draft(
+        {
+            "email_key": key,
+            "email": entry.answers["email"],
+            "name": entry.answers["name"],
+            "first_interest_at": now,
+            "last_interest_at": now,
+            "source": entry.source or None,
+            "first_form_id": entry.form_id,
+            **entry.touch_data(),
+        }
+    )
+    _update_answers(draft, entry.answers)
+    move = rescore(draft, rules, first_routing=True, intents=[entry.intent])
+    # The unique e-mail key makes a simultaneous first post by the same
+    # person fail here; the transaction is tried again and finds this lead.
+    lead = insert_record(Lead, draft.values)
+    _log_move(lead.id, move)
+    return lead
+
+
+def _update_returning_lead(lead: Record, entry: Entry, rules: QualificationRules, now) -> Record:
+    """A known person's new submission: their answers weighed (a hand entry by
+    sales applied as entered) and the lead routed again; the lead as stored now."""
+    draft = Draft(vars(lead))
+    # A later submission is evidence, not authority.
+    returning = entry.entered_by_id is None
+    if returning:
+        _weigh_answers(draft, entry.answers, now)
+    else:
+        _update_answers(draft, entry.answers)
+    touch(draft, now)
+    intents = [*stored_intents(lead.id), entry.intent]
+    move = rescore(draft, rules, intents=intents, up_only=returning)
+    _log_move(lead.id, move)
+    return update_record(Lead, lead, draft.changes_from(lead))
+
+
+def _store_submission(entry: Entry, lead_id: int, now) -> Record:
+    consent = entry.consent
+    values = {
+        "lead_id": lead_id,
+        "nonce": entry.nonce,
+        "intent": entry.intent,
+        "answers": {k: v for k, v in entry.answers.items() if v not in (None, "")},
+        "click_ids": {k: v for k, v in entry.attribution.items() if k in CLICK_ID_PARAMS},
+        "page_url": entry.attribution.get("page_url"),
+        "created_at": now,
+        "completed_at": now if entry.one_step else None,
+        "form_id": entry.form_id,
+        "entered_by_id": entry.entered_by_id,
+        **entry.touch_data(),
+    }
+    if consent is not None:
+        values |= {
+            "consented_at": now,
+            "marketing_consent": consent.marketing,
+            "consent_version_id": consent.version_id,
+        }
+    return insert_record(Submission, values)
 
 
 def _add_submission(
-    answers: dict,
+    entry: Entry,
     rules: QualificationRules,
-    nonce: str,
     first_try: bool,
-    intent: str,
-    channel: str,
-    attribution: dict,
-    one_step: bool = False,
-    source: str = "",
-    then: Callable[[Submission, Lead], None] | None = None,
-    **origin,
-) -> Submission:
-    """Find or create the lead for `answers`, add a submission and route the lead by `rules`.
+    then: Callable[[Record, Record], None] | None = None,
+) -> Record:
+    """Find or create the lead for `entry`, add its submission and route the lead by `rules`.
 
     The lead is matched on the case-folded e-mail; a new one takes this
-    submission's attribution as its first touch. `origin` holds the columns
-    that say where the submission came from: `form_id`, or `entered_by_id`
-    for a hand entry. A `one_step` entry is complete at once. A nonce seen
-    before returns its submission, if it came from the same place for the
-    same person; else NonceTaken.
+    submission's attribution as its first touch. A nonce seen before returns
+    its submission, if it came from the same place for the same person;
+    else NonceTaken. `then(submission, lead)` runs for a new submission.
     """
-    key = email_key(answers["email"])
+    key = email_key(entry.answers["email"])
     # A first try does not look for the nonce: a post seen before is rare, and
     # the unique nonce then refuses the insert, so the next try finds it.
-    replay = None if first_try else _submission_by_nonce(nonce)
-    if replay:
-        same_place = (replay.form_id, replay.entered_by_id) == (
-            origin.get("form_id"),
-            origin.get("entered_by_id"),
-        )
-        if not same_place or replay.lead.email_key != key:
-            raise NonceTaken(nonce)
+    replay = None if first_try else _replay_of(entry, key)
+    if replay is not None:
         return replay
     now = utcnow()
-    touch_data = {
-        "channel": channel,
-        "referrer": attribution.get("referrer"),
-        "landing_page": attribution.get("landing_page"),
-        **{name: attribution.get(name) for name in UTM_PARAMS},
-    }
     lead = _locked_lead_by_key(key)
-    new_lead = lead is None
-    if new_lead:
-        # The list is set by requalify below; the unique e-mail key makes a
-        # simultaneous first post by the same person fail at the flush and retry.
-        lead = Lead(
-            email_key=key,
-            email=answers["email"],
-            name=answers["name"],
-            list="nurture",
-            reason="",
-            first_interest_at=now,
-            last_interest_at=now,
-            source=source or None,
-            first_form_id=origin.get("form_id"),
-            **touch_data,
-        )
-        db.session.add(lead)
-    was_opportunity = not new_lead and lead.list == "opportunity"
-    # A later submission is evidence, not authority; a hand entry by sales is
-    # applied as entered.
-    returning = not new_lead and origin.get("entered_by_id") is None
-    if returning:
-        _weigh_answers(lead, answers, now)
+    if lead is None:
+        was_opportunity, new_lead = False, True
+        lead = _store_new_lead(entry, key, rules, now)
     else:
-        _update_answers(lead, answers)
-    touch(lead, now)
-    submission = Submission(
-        lead=lead,
-        nonce=nonce,
-        intent=intent,
-        answers={k: v for k, v in answers.items() if v not in (None, "")},
-        click_ids={k: v for k, v in attribution.items() if k in CLICK_ID_PARAMS},
-        page_url=attribution.get("page_url"),
-        created_at=now,
-        completed_at=now if one_step else None,
-        **touch_data,
-        **origin,
-    )
-    db.session.add(submission)
-    # Nothing is flushed yet: a new lead is stored by one INSERT, routed.
-    intents = [intent] if new_lead else [*stored_intents(lead.id), intent]
-    requalify(lead, rules, first_routing=new_lead, intents=intents, up_only=returning)
+        was_opportunity, new_lead = lead.list == "opportunity", False
+        lead = _update_returning_lead(lead, entry, rules, now)
+    submission = _store_submission(entry, lead.id, now)
     announce_routing(lead, was_opportunity, new_lead)
     if then is not None:
         then(submission, lead)
-    if new_lead:
-        # All three rows are new: stored by plain INSERTs, not the unit of work.
-        insert_now(lead, submission, *lead.list_changes)
-    if submission.form_id is not None:
+    if entry.form_id is not None:
         # Last: the counter's row stays locked until commit (PostgreSQL).
-        count_form_event(submission.form_id, "contact", now)
+        count_form_event(entry.form_id, "contact", now)
     return submission
 
 
-def _committed_with_retries(record: Callable[[bool], Submission], attempts: int = 3) -> Submission:
+def _committed_with_retries(record: Callable[[bool], Record], attempts: int = 3) -> Record:
     """Run `record(first_try)` in a write transaction and commit it.
 
     A unique key can refuse an insert: the nonce, when the same rendering
@@ -247,8 +320,8 @@ def record_contact_step(
     nonce: str,
     host: str,
     consent: Wording,
-    then: Callable[[Submission, Lead], None] | None = None,
-) -> Submission:
+    then: Callable[[Record, Record], None] | None = None,
+) -> Record:
     """Store the contact step: find or create the lead, add a submission, route.
 
     `nonce` comes from the form token: posting the same rendering twice
@@ -259,86 +332,96 @@ def record_contact_step(
     `consent` is the wording the visitor accepted: its version is recorded
     with the submission, and a ticked marketing consent (or a newsletter
     sign-up) is recorded with the submission; it counts for the lead only
-    once confirmed by e-mail (see confirm.py).
+    once confirmed by e-mail (see intake/confirm.py). Returns the submission
+    as stored (a Record).
     """
-    channel, source = channel_for(attribution, host), source_for(attribution, host)
-    newsletter = form.kind == "newsletter"
 
-    def with_consent(submission: Submission, lead: Lead) -> None:
-        submission.consented_at = submission.created_at
-        submission.marketing_consent = newsletter or bool(contact.get("marketing"))
-        submission.consent_version_id = version_of(form.id, consent)
-        if then is not None:
-            then(submission, lead)
-
-    return _committed_with_retries(
-        lambda first_try: _add_submission(
-            contact,
-            intake_rules(),
-            nonce,
-            first_try,
-            form.intent,
-            channel,
-            attribution,
-            source=source,
-            then=with_consent,
+    def record(first_try: bool) -> Record:
+        entry = Entry(
+            answers=contact,
+            intent=form.intent,
+            channel=channel_for(attribution, host),
+            nonce=nonce,
+            attribution=attribution,
+            source=source_for(attribution, host),
             form_id=form.id,
+            consent=Consent(
+                # Recorded once per wording, in this transaction if new.
+                version_of(form.id, consent),
+                marketing=form.kind == "newsletter" or bool(contact.get("marketing")),
+            ),
         )
-    )
+        return _add_submission(entry, intake_rules(), first_try, then)
+
+    return _committed_with_retries(record)
 
 
 _SUBMISSION_AND_LEAD = (
-    db.select(Submission, Lead)
-    .join(Lead, Submission.lead_id == Lead.id)
-    .where(Submission.id == db.bindparam("submission_id"))
-    .where(Submission.form_id == db.bindparam("form_id"))
+    db.select(_SUBMISSIONS, *[column.label(f"lead__{column.name}") for column in _LEADS.c])
+    .join(_LEADS, _LEADS.c.id == _SUBMISSIONS.c.lead_id)
+    .where(_SUBMISSIONS.c.id == db.bindparam("submission_id"))
+    .where(_SUBMISSIONS.c.form_id == db.bindparam("form_id"))
     .with_for_update()
 )
+
+
+def _locked_submission_and_lead(submission_id: int, form_id: int) -> tuple[Record, Record] | None:
+    # Both rows locked before anything of them is read (sales may be
+    # changing the lead), in one query.
+    found = db.session.connection().execute(
+        _SUBMISSION_AND_LEAD, {"submission_id": submission_id, "form_id": form_id}
+    )
+    row = found.one_or_none()
+    if row is None:
+        return None
+    values = row._mapping
+    submission = Record(**{column.name: values[column.name] for column in _SUBMISSIONS.c})
+    lead = Record(**{column.name: values[f"lead__{column.name}"] for column in _LEADS.c})
+    return submission, lead
 
 
 def complete_submission(
     submission_id: int,
     form_id: int,
     answers: dict,
-    then: Callable[[Submission, Lead], None] | None = None,
-) -> Submission | None:
+    then: Callable[[Record, Record], None] | None = None,
+) -> Record | None:
     """Store the qualifying step on its submission and route the lead again.
 
     Completing a submission twice changes nothing the second time. Returns
-    None when no such submission of that form exists (erased since).
-    `then(submission, lead)` runs on the first completion, before the commit.
+    the submission as stored (a Record), or None when no such submission of
+    that form exists (erased since). `then(submission, lead)` runs on the
+    first completion, before the commit.
     """
     begin_write(keep_loaded=True)
-    # The submission and its lead, both rows locked before anything of them
-    # is read (sales may be changing the lead), in one query.
-    found = db.session.execute(
-        _SUBMISSION_AND_LEAD,
-        {"submission_id": submission_id, "form_id": form_id},
-        execution_options={"populate_existing": True},
-    ).one_or_none()
-    if found is None or found.Submission.completed_at is not None:
+    found = _locked_submission_and_lead(submission_id, form_id)
+    if found is None or found[0].completed_at is not None:
         commit_keeping_loaded()
-        return found.Submission if found else None
+        return found[0] if found else None
     submission, lead = found
-    set_committed_value(submission, "lead", lead)  # for the page that follows
     given = {k: v for k, v in answers.items() if v not in (None, "")}
-    update_now(submission, answers={**submission.answers, **given}, completed_at=utcnow())
+    now = utcnow()
+    submission = update_record(
+        Submission, submission, {"answers": {**submission.answers, **given}, "completed_at": now}
+    )
     was_opportunity = lead.list == "opportunity"
     intents = stored_intents(lead.id)
     # Only a new person's first submission routes freely, both its steps: once
     # anything else came in (another form, a hand entry by sales), this step
     # is a returning lead's.
     returning = len(intents) > 1
+    draft = Draft(vars(lead))
     if returning:
-        _weigh_answers(lead, given, submission.completed_at)
+        _weigh_answers(draft, given, now)
     else:
-        _update_answers(lead, given)
-    requalify(lead, intake_rules(), intents=intents, up_only=returning)
+        _update_answers(draft, given)
+    move = rescore(draft, intake_rules(), intents=intents, up_only=returning)
+    _log_move(lead.id, move)
+    lead = update_record(Lead, lead, draft.changes_from(lead))
     announce_routing(lead, was_opportunity, new_lead=False)
     if then is not None:
         then(submission, lead)
-    write_now(lead)
-    count_form_event(form_id, "qualify", submission.completed_at)
+    count_form_event(form_id, "qualify", now)
     commit_keeping_loaded()
     return submission
 
@@ -354,17 +437,17 @@ def record_manual_lead(
     rendered page, so a double-clicked post returns the first submission.
     Raises NonceTaken when that page was already sent for someone else, and
     IntegrityError only if the database keeps refusing after retries.
+    Returns the stored submission, loaded through the ORM for the sales page.
     """
-    return _committed_with_retries(
-        lambda first_try: _add_submission(
-            answers,
-            current_rules(),
-            nonce,
-            first_try,
-            intent,
-            channel,
-            {},
-            one_step=True,
-            entered_by_id=user_id,
-        )
+    entry = Entry(
+        answers=answers,
+        intent=intent,
+        channel=channel,
+        nonce=nonce,
+        entered_by_id=user_id,
+        one_step=True,
     )
+    stored = _committed_with_retries(
+        lambda first_try: _add_submission(entry, current_rules(), first_try)
+    )
+    return db.session.get(Submission, stored.id)

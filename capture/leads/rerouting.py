@@ -343,36 +343,34 @@ def continue_rerouting(seconds: float, batch_size: int = BATCH_SIZE) -> Reroutin
     """
     deadline = monotonic() + seconds
     while True:
-        begin_write()
-        stored = db.session.get(
-            Setting, REROUTING_KEY, with_for_update=True, populate_existing=True
-        )
-        if stored is None:
-            db.session.commit()
-            return None
-        job = Rerouting.from_value(stored.value)
-        rules_in_force = stored_rules()
-        if job.rules != rules_to_dict(rules_in_force):
-            job.stopped = True
-            db.session.delete(stored)
-            db.session.commit()
+        job = _continue_one_batch(batch_size)
+        if job is None or job.done or job.stopped or monotonic() >= deadline:
             return job
-        moves, last_id, checked = _reroute_batch(rules_in_force, job.because, job.after, batch_size)
-        job.moves.update(moves)
-        job.checked += checked
-        if last_id is None:
-            job.done = True
-            db.session.delete(stored)
-        else:
-            job.after = last_id
-            stored.value = job.to_value()
+
+
+def _continue_one_batch(batch_size: int) -> Rerouting | None:
+    """Re-route the stored job's next batch in a write transaction of its own,
+    committed with the progress; None when no job is stored."""
+    begin_write()
+    stored = db.session.get(Setting, REROUTING_KEY, with_for_update=True, populate_existing=True)
+    if stored is None:
         db.session.commit()
-        if job.done or monotonic() >= deadline:
-            return job
-
-
-def moves_text(moves: Counter) -> str:
-    """E.g. `4 nurture → disqualified, 1 nurture → opportunity`."""
-    return ", ".join(
-        f"{count} {from_list} → {to_list}" for (from_list, to_list), count in _in_list_order(moves)
-    )
+        return None
+    job = Rerouting.from_value(stored.value)
+    rules_in_force = stored_rules()
+    if job.rules != rules_to_dict(rules_in_force):
+        job.stopped = True
+        db.session.delete(stored)
+        db.session.commit()
+        return job
+    moves, last_id, checked = _reroute_batch(rules_in_force, job.because, job.after, batch_size)
+    job.moves.update(moves)
+    job.checked += checked
+    if last_id is None:
+        job.done = True
+        db.session.delete(stored)
+    else:
+        job.after = last_id
+        stored.value = job.to_value()
+    db.session.commit()
+    return job

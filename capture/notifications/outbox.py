@@ -8,6 +8,8 @@ LEADS_NOTIFY_EMAIL (sales' inbox) and LEADS_WEBHOOK_URL.
 from flask import current_app
 from flask_babel import get_locale
 
+from ..db.cache import process_cache
+from ..db.rows import insert_rows
 from ..extensions import db
 from ..models import Form, Lead, Outbox, Submission, utcnow
 from ..web.base_url import absolute_url
@@ -23,9 +25,19 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def form_slug(form_id: int) -> str | None:
+    """A form's slug, which never changes once the form exists (kept per process)."""
+    return process_cache().get(
+        "form slugs",
+        form_id,
+        lambda: db.session.scalar(db.select(Form.slug).where(Form.id == form_id)),
+        ttl=None,
+    )
+
+
 def lead_payload(lead: Lead, event: str) -> dict:
     """What a notification says: the event and the lead, as plain JSON values."""
-    form = db.session.get(Form, lead.first_form_id) if lead.first_form_id else None
+    form = form_slug(lead.first_form_id) if lead.first_form_id else None
     url = absolute_url("sales.lead", lead_id=lead.id)
     return {
         "event": event,
@@ -46,7 +58,7 @@ def lead_payload(lead: Lead, event: str) -> dict:
             "channel": lead.channel,
             "source": lead.source,
             "campaign": lead.utm_campaign,
-            "form": form.slug if form else None,
+            "form": form,
             "first_interest_at": _iso(lead.first_interest_at),
         },
     }
@@ -69,12 +81,14 @@ def announce(lead: Lead, event: str) -> None:
     places = destinations()
     if not places:
         return
-    db.session.flush()  # the lead's id and values as stored
+    if lead.id is None:
+        db.session.flush()  # a lead added to the session just now: its id
     payload = lead_payload(lead, event)
-    for channel, target in places:
-        db.session.add(
-            Outbox(event=event, channel=channel, target=target, payload=payload, lead_id=lead.id)
-        )
+    rows = [
+        {"event": event, "channel": channel, "target": target, "payload": payload}
+        for channel, target in places
+    ]
+    insert_rows(Outbox, [{**row, "lead_id": lead.id} for row in rows])
 
 
 def announce_routing(lead: Lead, was_opportunity: bool, new_lead: bool) -> None:
@@ -107,13 +121,6 @@ def mail_visitor(lead: Lead, submission: Submission, form: Form, event: str, lin
         # rather than for a newsletter sign-up: the e-mail says so.
         "marketing": event == VISITOR_CONFIRM and form.kind != "newsletter",
     }
-    db.session.add(
-        Outbox(
-            event=event,
-            channel="email",
-            target=typed.get("email") or lead.email,
-            payload=payload,
-            lead_id=lead.id,
-        )
-    )
+    row = {"event": event, "channel": "email", "payload": payload, "lead_id": lead.id}
+    insert_rows(Outbox, [{**row, "target": typed.get("email") or lead.email}])
     return True

@@ -23,6 +23,8 @@ from ..web.row_ids import is_row_id
 from .search import text_condition
 
 PAGE_SIZE = 50
+# The longest search text kept; the search box's maxlength.
+SEARCH_MAX_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def _printable(raw: str | None, limit: int) -> str:
 def filters_from_args(args, default_list: str | None = "opportunity") -> LeadFilters:
     """Read filters from request args; unknown values are dropped, not errors."""
     chosen = args.get("list", default_list)
-    q = _printable(args.get("q"), 100)
+    q = _printable(args.get("q"), SEARCH_MAX_LENGTH)
     return LeadFilters(
         list=chosen if chosen in LISTS else default_list,
         channel=args.get("channel") if args.get("channel") in CHANNELS else None,

@@ -11,7 +11,16 @@ from ..models import Form, utcnow
 from ..web.filters import business_zone
 from ..web.htmx import is_htmx, vary_on_htmx
 from . import bp
-from .listing import Cursor, filters_from_args, latest_forms, lead_page, list_counts, newer_than
+from .listing import (
+    COUNT_CAP,
+    SEARCH_MAX_LENGTH,
+    Cursor,
+    filters_from_args,
+    latest_forms,
+    lead_page,
+    list_counts,
+    newer_than,
+)
 
 
 @bp.get("/")
@@ -31,6 +40,7 @@ def index():
         "appending": cursor is not None,
         # htmx "show more" only appends rows: the tabs and their counts stay as they are.
         "counts": None if cursor and is_htmx() else list_counts(filters, rules, zone, now),
+        "count_cap": COUNT_CAP,
     }
     if is_htmx():
         if cursor:  # "show more": rows to append, the address stays
@@ -45,7 +55,12 @@ def index():
     return vary_on_htmx(
         current_app.make_response(
             render_template(
-                "sales/index.html", lists=LISTS, channels=CHANNELS, forms=forms, **context
+                "sales/index.html",
+                lists=LISTS,
+                channels=CHANNELS,
+                forms=forms,
+                search_max_length=SEARCH_MAX_LENGTH,
+                **context,
             )
         )
     )

@@ -17,7 +17,7 @@ from capture.leads.channel_costs import (
 )
 from capture.models import ChannelCost
 
-from ..visitor import page_inputs
+from ..support.visitor import page_inputs
 
 PATH = "/admin/costs"
 OCTOBER = date(2026, 10, 1)

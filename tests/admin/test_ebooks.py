@@ -13,9 +13,9 @@ from capture.demo.ebook import build_pdf
 from capture.extensions import db
 from capture.models import Download, Ebook, Form
 
-from ..intake.test_downloads import download_link
-from ..visitor import Visitor, page_inputs
-from .test_forms import field_errors
+from ..support.admin_forms import field_errors
+from ..support.downloads import download_link
+from ..support.visitor import Visitor, page_inputs
 
 PAGE = "/admin/ebooks"
 

@@ -9,11 +9,11 @@ from capture.demo.ebook import build_pdf
 from capture.extensions import db
 from capture.models import Ebook, Form
 
-from ..csp import directive
-from ..intake.test_downloads import download_link
-from ..visitor import Visitor, page_inputs
+from ..support.admin_forms import NEW, field_errors, form_values, post_settings
+from ..support.csp import directive
+from ..support.downloads import download_link
+from ..support.visitor import Visitor, page_inputs
 
-NEW = "/admin/forms/new"
 VALID = {
     "slug": "spring-ebook",
     "kind": "contact",
@@ -29,30 +29,8 @@ VALID = {
 }
 
 
-def form_values(html: str) -> dict:
-    """The values a browser would post from the settings form (checkbox lists kept)."""
-    values = page_inputs(html)
-    soup = BeautifulSoup(html, "html.parser")
-    values["questions"] = [box["value"] for box in soup.select("input[name=questions][checked]")]
-    return values
-
-
-def post_settings(client, path: str = NEW, **fields):
-    """Open the settings page at `path` and post it with `fields` changed."""
-    values = {**form_values(client.get(path).get_data(as_text=True)), **fields}
-    return client.post(path, data={k: v for k, v in values.items() if v is not None})
-
-
 def create_form(client, **fields):
     return post_settings(client, NEW, **{**VALID, **fields})
-
-
-def field_errors(response) -> dict:
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    return {
-        p["id"].removesuffix("-error"): p.get_text(" ", strip=True)
-        for p in soup.select("p.error[id$='-error']")
-    }
 
 
 def stored_form(app, slug: str) -> Form | None:

@@ -7,8 +7,8 @@ from capture.extensions import db
 from capture.leads.qualification import current_rules
 from capture.models import Lead, ListChange, Setting
 
-from ..test_rule_changes import logged, routed_lead, snapshot
-from ..visitor import Visitor, page_inputs
+from ..support.rule_changes import logged, routed_lead, snapshot
+from ..support.visitor import Visitor, page_inputs
 
 PATH = "/admin/rules"
 PREVIEW = "/admin/rules/preview"

@@ -18,8 +18,8 @@ from capture.demo.ebook import build_pdf
 from capture.extensions import db
 from capture.models import Ebook, Lead
 
-from ..servers import served
-from ..visitor import CONTACT, page_inputs
+from ..support.servers import served
+from ..support.visitor import CONTACT, page_inputs
 
 PAGE = "/admin/ebooks"
 # Far above the 10 s busy timeout, so a visitor stuck behind the lock fails

@@ -9,9 +9,8 @@ from capture.admin.users import refusal_to_deactivate
 from capture.extensions import db
 from capture.models import ListChange, Note, User
 
-from ..conftest import PASSWORD
-from ..factories import make_lead
-from ..visitor import page_inputs
+from ..support.auth import PASSWORD, log_in, post_login
+from ..support.factories import make_lead
 
 
 def soup_of(answer) -> BeautifulSoup:
@@ -29,17 +28,13 @@ def user_by_email(app, email: str) -> User | None:
 def logged_in_browser(app, email: str):
     """A client of its own (the user's browser), logged in as `email`."""
     browser = app.test_client()
-    token = page_inputs(browser.get("/login").get_data(as_text=True))["csrf_token"]
-    browser.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
+    log_in(browser, email)
     return browser
 
 
 def can_log_in(app, email: str, password: str) -> bool:
     """Log in with a fresh client, as the person would in their own browser."""
-    client = app.test_client()
-    token = page_inputs(client.get("/login").get_data(as_text=True))["csrf_token"]
-    answer = client.post("/login", data={"csrf_token": token, "email": email, "password": password})
-    return answer.status_code == 302
+    return post_login(app.test_client(), email, password).status_code == 302
 
 
 @pytest.fixture

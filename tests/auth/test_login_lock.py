@@ -13,20 +13,14 @@ from capture.extensions import db
 from capture.leads.privacy import purge
 from capture.models import LoginFailure, User, utcnow
 
-from ..conftest import PASSWORD
-from ..visitor import page_inputs
+from ..support.auth import PASSWORD, log_in, login_token, post_login
+from ..support.visitor import page_inputs
 
 UNKNOWN = "nobody@leadgate.test"
 
 
-def try_login(client, email: str, password: str):
-    """One attempt, as a browser makes it: the login page, then its form."""
-    token = page_inputs(client.get("/login").get_data(as_text=True))["csrf_token"]
-    return client.post("/login", data={"csrf_token": token, "email": email, "password": password})
-
-
 def fail(client, email: str, times: int) -> list[int]:
-    return [try_login(client, email, "wrong password").status_code for _ in range(times)]
+    return [post_login(client, email, "wrong password").status_code for _ in range(times)]
 
 
 def flash_of(answer) -> str:
@@ -47,7 +41,7 @@ def test_the_sixth_attempt_is_refused_even_with_the_right_password(app, client, 
     email = users["sales"][1]
 
     statuses = fail(client, email, 5)
-    answer = try_login(client, email, PASSWORD)
+    answer = post_login(client, email, PASSWORD)
 
     assert statuses == [422, 422, 422, 422, 429]
     assert answer.status_code == 429
@@ -59,13 +53,13 @@ def test_the_address_is_counted_whatever_its_case_and_spaces(app, client, users)
     fail(client, " SALES@leadgate.test", 3)
     fail(client, "Sales@Leadgate.Test ", 2)
 
-    assert try_login(client, users["sales"][1], PASSWORD).status_code == 429
+    assert post_login(client, users["sales"][1], PASSWORD).status_code == 429
 
 
 def test_a_successful_login_resets_the_count(app, client, users):
     email = users["sales"][1]
     fail(client, email, 4)
-    assert try_login(client, email, PASSWORD).status_code == 302
+    assert post_login(client, email, PASSWORD).status_code == 302
     client.post(
         "/logout", data={"csrf_token": page_inputs(client.get("/account").text)["csrf_token"]}
     )
@@ -84,7 +78,7 @@ def test_failures_are_counted_across_two_app_instances(app, make_app, users):
 
     for instance in (app, other):
         browser = instance.test_client()
-        assert try_login(browser, email, PASSWORD).status_code == 429
+        assert post_login(browser, email, PASSWORD).status_code == 429
         assert not logged_in(browser)
 
 
@@ -103,7 +97,7 @@ def test_the_lock_holds_with_the_rate_limit_storage_down(make_demo_app):
 
     fail(client, "anna@leadgate.test", 5)
 
-    assert try_login(client, "anna@leadgate.test", PASSWORD).status_code == 429
+    assert post_login(client, "anna@leadgate.test", PASSWORD).status_code == 429
     assert not logged_in(client)
 
 
@@ -112,8 +106,8 @@ def test_an_unknown_address_is_locked_exactly_like_a_known_account(app, users):
 
     known_statuses = fail(known, users["sales"][1], 5)
     unknown_statuses = fail(unknown, UNKNOWN, 5)
-    known_answer = try_login(known, users["sales"][1], PASSWORD)
-    unknown_answer = try_login(unknown, UNKNOWN, PASSWORD)
+    known_answer = post_login(known, users["sales"][1], PASSWORD)
+    unknown_answer = post_login(unknown, UNKNOWN, PASSWORD)
 
     assert known_statuses == unknown_statuses
     assert known_answer.status_code == unknown_answer.status_code == 429
@@ -125,14 +119,14 @@ def test_attempts_sent_at_once_cannot_slip_past_the_limit(app, users):
     """Each attempt is counted before its password is checked, so of eight sent
     at once, whatever their order, four fail normally and the rest meet the lock."""
     browsers = [app.test_client() for _ in range(8)]
-    tokens = [page_inputs(b.get("/login").get_data(as_text=True))["csrf_token"] for b in browsers]
+    tokens = [login_token(b) for b in browsers]
     together = threading.Barrier(len(browsers))
     statuses = []
 
     def attempt(browser, token):
         together.wait()
-        data = {"csrf_token": token, "email": users["sales"][1], "password": "wrong"}
-        statuses.append(browser.post("/login", data=data).status_code)
+        answer = post_login(browser, users["sales"][1], "wrong", csrf_token=token)
+        statuses.append(answer.status_code)
 
     threads = [
         threading.Thread(target=attempt, args=pair) for pair in zip(browsers, tokens, strict=True)
@@ -158,7 +152,7 @@ def test_a_lock_that_is_over_lets_the_right_password_in(app, client, users):
         )
         db.session.commit()
 
-    assert try_login(client, users["sales"][1], PASSWORD).status_code == 302
+    assert post_login(client, users["sales"][1], PASSWORD).status_code == 302
     assert stored_failures(app) == {}
 
 
@@ -181,7 +175,7 @@ def test_a_login_that_cannot_be_counted_is_refused(app, client, users):
         db.session.execute(text("ALTER TABLE login_failures RENAME TO login_failures_away"))
         db.session.commit()
     try:
-        answer = try_login(client, users["sales"][1], PASSWORD)
+        answer = post_login(client, users["sales"][1], PASSWORD)
     finally:
         with app.app_context():
             db.session.execute(text("ALTER TABLE login_failures_away RENAME TO login_failures"))
@@ -218,7 +212,7 @@ def test_the_daily_purge_forgets_counts_whose_window_and_lock_are_over(app):
 
 def admin_browser(app, users):
     browser = app.test_client()
-    assert try_login(browser, users["admin"][1], PASSWORD).status_code == 302
+    log_in(browser, users["admin"][1])
     return browser
 
 
@@ -241,7 +235,7 @@ def test_the_users_page_shows_a_lock_and_the_admin_lifts_it(app, client, users):
     page = admin.get("/admin/users").get_data(as_text=True)
     assert f"The login lock of {email} is lifted" in page
     assert users_row(admin, sales_id).select_one(".badge--check") is None
-    assert try_login(client, email, PASSWORD).status_code == 302
+    assert post_login(client, email, PASSWORD).status_code == 302
 
 
 def test_lifting_a_lock_needs_the_csrf_token(app, client, users):
@@ -252,14 +246,14 @@ def test_lifting_a_lock_needs_the_csrf_token(app, client, users):
     answer = admin.post(f"/admin/users/{sales_id}/lock")
 
     assert answer.status_code == 400
-    assert try_login(client, email, PASSWORD).status_code == 429
+    assert post_login(client, email, PASSWORD).status_code == 429
 
 
 def test_a_sales_user_cannot_lift_a_lock(app, users):
     admin_id = users["admin"][0]
     fail(app.test_client(), users["admin"][1], 5)
     sales = app.test_client()
-    assert try_login(sales, users["sales"][1], PASSWORD).status_code == 302
+    assert post_login(sales, users["sales"][1], PASSWORD).status_code == 302
     token = page_inputs(sales.get("/account").get_data(as_text=True))["csrf_token"]
 
     assert (

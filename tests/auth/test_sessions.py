@@ -4,16 +4,12 @@ CSRF token, works after."""
 from capture.extensions import db
 from capture.models import User
 
-from ..conftest import PASSWORD
-from ..visitor import page_inputs
+from ..support.auth import PASSWORD, log_in, post_login
+from ..support.visitor import page_inputs
 
 
 def token_on(client, path: str) -> str:
     return page_inputs(client.get(path).get_data(as_text=True))["csrf_token"]
-
-
-def log_in(client, email: str, token: str):
-    return client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
 
 
 def language_of(app, user_id: int) -> str | None:
@@ -24,7 +20,7 @@ def language_of(app, user_id: int) -> str | None:
 def test_a_csrf_token_from_the_login_page_is_refused_after_logging_in(app, client, users):
     sales_id, email = users["sales"]
     before = token_on(client, "/login")
-    login = log_in(client, email, before)
+    login = log_in(client, email)
     assert login.status_code == 302
     # The new session still lasts the working day.
     assert "Expires=" in login.headers["Set-Cookie"]
@@ -40,12 +36,12 @@ def test_a_csrf_token_from_the_login_page_is_refused_after_logging_in(app, clien
 
 def test_the_csrf_token_from_before_logout_is_refused_after_it(client, users):
     email = users["sales"][1]
-    log_in(client, email, token_on(client, "/login"))
+    log_in(client, email)
     before = token_on(client, "/account")
 
     assert client.post("/logout", data={"csrf_token": before}).status_code == 302
     client.get("/login")  # where the logout leads
-    answer = log_in(client, email, before)
+    answer = post_login(client, email, PASSWORD, csrf_token=before)
 
     assert answer.status_code == 400
     assert client.get("/sales/").status_code == 302

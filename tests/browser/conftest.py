@@ -17,18 +17,9 @@ from capture.extensions import db
 from capture.models import Form
 from sample_site import create_app as create_sample_site
 
-from ..servers import served
+from ..support.browser import CHROMIUM, CHROMIUM_ARGS
+from ..support.servers import served
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HERE = Path(__file__).parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from capture.extensions import db
 from capture.models import Form
 
-from ..conftest import PASSWORD
+from ..support.browser import log_in
 
 PREVIEW = "#embed-preview-box iframe"
 
@@ -16,11 +16,7 @@ PREVIEW = "#embed-preview-box iframe"
 def open_embed_page(app, page, live_server, users, slug="demo-ebook"):
     with app.app_context():
         form_id = db.session.scalar(db.select(Form.id).where(Form.slug == slug))
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(users["admin"][1])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Incoming leads")).to_be_visible()
+    log_in(page, live_server, users, role="admin")
     page.goto(f"{live_server}/admin/forms/{form_id}/embed")
     return f"{live_server}/admin/forms/{form_id}/embed"
 

@@ -12,10 +12,9 @@ from capture.demo.ebook import build_pdf
 from capture.extensions import db
 from capture.models import Download, Form, Lead
 
-from ..conftest import PASSWORD
-from ..servers import served
-from ..visitor import CONTACT
-from .test_widget import fill_contact, fill_qualify
+from ..support.browser import fill_contact, fill_qualify, log_in
+from ..support.servers import served
+from ..support.visitor import CONTACT
 
 SLUG = "pricing-guide"
 TITLE = "Get the pricing guide"
@@ -44,20 +43,12 @@ def serve_host_page(live_server):
         yield serve
 
 
-def log_in_as_admin(page, live_server, users):
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(users["admin"][1])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Admin")).to_be_visible()
-
-
 def test_a_new_gate_with_an_uploaded_pdf_works_on_the_owners_site(
     app, live_server, browser, page, users, serve_host_page
 ):
     pdf = build_pdf("Pricing for small firms", ["Three plans.", "One page."])
     site = serve_host_page(SLUG)
-    log_in_as_admin(page, live_server, users)
+    log_in(page, live_server, users, role="admin")
 
     page.get_by_role("link", name="Admin").click()
     page.get_by_role("link", name="E-books").click()
@@ -113,7 +104,7 @@ def test_a_snippet_copied_from_admin_works_pasted_on_the_sample_site(
     app, live_server, browser, page, users, serve_host_site
 ):
     site = serve_host_site()
-    log_in_as_admin(page, live_server, users)
+    log_in(page, live_server, users, role="admin")
     page.goto(f"{live_server}/admin/forms")
     page.get_by_role("link", name="New form").click()
     page.get_by_label("Address (slug)").fill("fair-demo")

@@ -2,8 +2,7 @@
 
 from playwright.sync_api import expect
 
-from .test_sales_list import log_in
-from .test_widget import send_demo
+from ..support.browser import log_in, send_demo
 
 # Collects every CSP violation in every frame of the page, before any script runs.
 RECORD_VIOLATIONS = """

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from capture.extensions import db
 from capture.models import Lead
 
-from ..visitor import CONTACT
+from ..support.visitor import CONTACT
 
 
 def leads(app):

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from capture.extensions import db
 from capture.models import utcnow
 
-from ..insights.dataset import add_lead
-from .test_sales_list import log_in
+from ..support.browser import log_in
+from ..support.insights_dataset import add_lead
 
 
 def channels_table(page):

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from capture.extensions import db
 from capture.models import Lead
 
-from ..conftest import PASSWORD
-from ..visitor import Visitor
+from ..support.browser import log_in
+from ..support.visitor import Visitor
 
 
 @pytest.fixture
@@ -19,11 +19,7 @@ def lead_url(app, live_server, users, page):
     with app.app_context():
         lead_id = db.session.scalars(db.select(Lead.id)).one()
     url = f"{live_server}/sales/leads/{lead_id}"
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(users["sales"][1])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Incoming leads")).to_be_visible()
+    log_in(page, live_server, users)
     page.goto(url)
     page.evaluate("window.__marker = 1")  # gone if the page reloads
     return url

@@ -4,18 +4,10 @@ from playwright.sync_api import expect
 
 from capture.extensions import db
 
-from ..conftest import PASSWORD
-from ..factories import make_lead
-from ..servers import served
-from ..visitor import Visitor
-
-
-def log_in(page, live_server, users, role="sales"):
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(users[role][1])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Incoming leads")).to_be_visible()
+from ..support.browser import log_in
+from ..support.factories import make_lead
+from ..support.servers import served
+from ..support.visitor import Visitor
 
 
 def seed(app, count=0, **named):

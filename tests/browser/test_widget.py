@@ -11,13 +11,11 @@ from capture.extensions import db
 from capture.intake.downloads import DOWNLOAD_SALT
 from capture.models import Download, Form, Lead, Submission
 
-from ..csp import directive
-from ..intake.test_downloads import DayOldSigner
-from ..intake.test_form_tokens import old_token
-from ..visitor import CONTACT, Visitor
-
-GATE = "iframe[title='Download the e-book']"
-DEMO = "iframe[title='Ask for a demo']"
+from ..support.browser import DEMO, GATE, fill_contact, fill_qualify, frame_of, send_demo, send_gate
+from ..support.csp import directive
+from ..support.downloads import DayOldSigner
+from ..support.form_tokens import old_token
+from ..support.visitor import CONTACT, Visitor
 
 
 def stored(app, model):
@@ -27,52 +25,6 @@ def stored(app, model):
 
 def counts(app):
     return len(stored(app, Lead)), len(stored(app, Submission))
-
-
-def frame_of(page, selector):
-    """The iframe's document, to run scripts in it (it stays put across htmx swaps)."""
-    return page.locator(selector).element_handle().content_frame()
-
-
-def fill_contact(frame, email=CONTACT["email"], labels=None):
-    labels = {
-        "email": "Work e-mail",
-        "name": "Name",
-        "company": "Company",
-        "consent": "I agree that my details are used",
-        **(labels or {}),
-    }
-    frame.get_by_label(labels["email"]).fill(email)
-    frame.get_by_label(labels["name"], exact=True).fill(CONTACT["name"])
-    frame.get_by_label(labels["company"], exact=True).fill(CONTACT["company"])
-    frame.get_by_label(labels["consent"]).check()
-
-
-def fill_qualify(frame, headcount_label="Number of employees"):
-    frame.get_by_label("Sector", exact=True).select_option("ict")
-    frame.get_by_label(headcount_label).select_option("50-99")
-
-
-def send_in_widget(page, selector: str, button: str, done: str):
-    """Fill and send both steps of the form in the widget `selector` (its last
-    button says `button`); it then says `done`. Returns the widget's frame."""
-    widget = page.frame_locator(selector)
-    fill_contact(widget)
-    widget.get_by_role("button", name="Next").click()
-    fill_qualify(widget)
-    widget.get_by_role("button", name=button).click()
-    expect(widget.get_by_role("status")).to_contain_text(done)
-    return widget
-
-
-def send_demo(page):
-    """Fill and send both steps of the demo contact form in its widget."""
-    return send_in_widget(page, DEMO, "Send", "Thank you")
-
-
-def send_gate(page):
-    """Fill and send both steps of the e-book gate in its widget."""
-    return send_in_widget(page, GATE, "Get the e-book", "Your e-book is ready")
 
 
 def expect_height_fits_content(page, selector):

@@ -21,8 +21,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS
-from .test_widget import GATE, frame_of, send_gate
+from ..support.browser import CHROMIUM, CHROMIUM_ARGS, GATE, frame_of, send_gate
 
 # Playwright turns off (among others) ThirdPartyStoragePartitioning; a later
 # --disable-features replaces its list: this one keeps the rest of it off.

@@ -12,7 +12,7 @@ Both shrink a failure to its smallest example but skip Hypothesis's
 may vary): that costs up to a minute per failing test, and the budget is two
 minutes per database.
 
-Each test sets its own modest `max_examples` through `support.examples()`;
+Each test sets its own modest `max_examples` through `examples()` (tests/support/fuzz.py);
 LEADGATE_FUZZ_SCALE multiplies them for a longer hunt (e.g. 20 overnight).
 
 The fixtures `app` and `client` are function-scoped: Hypothesis builds them

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from capture.domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
 
-from ..visitor import page_inputs
-from .support import (
+from ..support.auth import post_login
+from ..support.fuzz import (
     answered,
     assert_escaped,
     cleaned,
@@ -24,6 +24,7 @@ from .support import (
     second_step,
     typed,
 )
+from ..support.visitor import page_inputs
 
 LIMITS = {**{name: 200 for name in UTM_PARAMS + CLICK_ID_PARAMS}, "channel": 20}
 LIMITS.update({name: 2000 for name in ("referrer", "landing_page", "page_url")})
@@ -114,10 +115,9 @@ def test_the_qualifying_step_shown_again_keeps_the_answers_escaped(app, client, 
 def test_a_failed_login_shows_the_address_again_escaped(app, users, email, next_page):
     client = app.test_client()
     email = email.replace("\x00", "")  # a NUL in a login is a 400 (the input guard)
-    token = page_inputs(client.get("/login").text)["csrf_token"]
-    path = "/login" + (f"?{urlencode({'next': next_page})}" if next_page else "")
+    next_query = {"next": next_page} if next_page else None
 
-    response = client.post(path, data={"csrf_token": token, "email": email, "password": "x"})
+    response = post_login(client, email, "x", query_string=next_query)
 
     # Hypothesis may try one address more often than the login lock allows (429).
     assert answered(response) in (422, 429)

@@ -32,8 +32,8 @@ from capture.notifications.outbox import (
     mail_visitor,
 )
 
-from ..factories import make_lead
-from .support import PAYLOADS, examples, fresh_email, hostile_text
+from ..support.factories import make_lead
+from ..support.fuzz import PAYLOADS, examples, fresh_email, hostile_text
 
 HEADERS = {
     "Subject",

@@ -1,15 +1,15 @@
 """Any number in the id position of any route is answered, never a server
 error: ids past what a column holds, zero, negative, with leading zeros, in
-other scripts' digits, or the ids of rows that exist (tests/routes.py lists
+other scripts' digits, or the ids of rows that exist (tests/support/routes.py lists
 the routes from the app itself)."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ..conftest import Auth
-from ..routes import id_routes, path_for
-from .support import answered, examples, fetch, second_step
+from ..support.auth import Auth
+from ..support.fuzz import answered, examples, fetch, second_step
+from ..support.routes import id_routes, path_for
 
 ids = st.one_of(
     st.integers().map(str),

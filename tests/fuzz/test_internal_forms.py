@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from capture.extensions import db
 from capture.models import Form, Lead
 
-from ..conftest import Auth
-from ..visitor import page_inputs
-from .support import ANY_CHAR, answered, examples, second_step
+from ..support.auth import Auth
+from ..support.fuzz import ANY_CHAR, answered, examples, second_step
+from ..support.visitor import page_inputs
 
 # Page with the form -> (where it posts, fields typed into it).
 SALES_FORMS = {

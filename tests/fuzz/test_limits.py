@@ -13,7 +13,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from .support import (
+from ..support.fuzz import (
     ANY_CHAR,
     WHITESPACE,
     answered,

@@ -17,8 +17,8 @@ from werkzeug.http import parse_etags, parse_range_header
 
 from capture.domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
 
-from ..intake.test_downloads import download_link
-from .support import (
+from ..support.downloads import download_link
+from ..support.fuzz import (
     ANY_CHAR,
     answered,
     contact_fields,

@@ -19,8 +19,8 @@ from capture.demo.seed import seed_demo
 from capture.extensions import db
 from capture.models import Form, Lead, Outbox
 
-from ..conftest import Auth
-from .support import (
+from ..support.auth import Auth
+from ..support.fuzz import (
     ANY_CHAR,
     BREAKOUTS,
     FORMULA_STARTS,

@@ -1,6 +1,6 @@
 """Valid submissions with hostile values are stored exactly as the rules say.
 
-The rules (see support.py): a visitor's field drops NUL and is trimmed before
+The rules (see tests/support/fuzz.py): a visitor's field drops NUL and is trimmed before
 it is checked, so whitespace (or NUL) alone is no answer; campaign tags lose
 what is not printable, are trimmed and clipped; the referring host is cut to
 the source column (200); an address too long once case-folded is refused;
@@ -24,9 +24,8 @@ from capture.domain.vocabulary import (
     UTM_PARAMS,
 )
 
-from ..intake.test_downloads import download_link
-from ..visitor import errors_in
-from .support import (
+from ..support.downloads import download_link
+from ..support.fuzz import (
     PADDING,
     WHITESPACE,
     answered,
@@ -45,6 +44,7 @@ from .support import (
     second_step,
     typed,
 )
+from ..support.visitor import errors_in
 
 PHONE = re.compile(r"[0-9+()\-. /]{6,40}")  # ContactStepForm.phone
 phones = st.one_of(

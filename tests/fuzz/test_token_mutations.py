@@ -21,8 +21,8 @@ from capture.extensions import db
 from capture.intake.confirm import CONFIRM_SALT
 from capture.models import Form, Lead, Submission
 
-from ..intake.test_downloads import download_link
-from .support import (
+from ..support.downloads import download_link
+from ..support.fuzz import (
     ANY_CHAR,
     answered,
     contact_fields,

@@ -13,7 +13,7 @@ from capture.leads.channel_costs import save_cost_per_appointment
 from capture.leads.qualification import current_rules
 from capture.models import ChannelCost, utcnow
 
-from .dataset import add_lead, add_october
+from ..support.insights_dataset import add_lead, add_october
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 OCTOBER = Period("custom", date(2026, 10, 1), date(2026, 10, 31))

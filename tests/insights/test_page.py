@@ -10,7 +10,7 @@ from capture.extensions import db
 from capture.leads.funnel_counts import count_form_event
 from capture.models import ChannelCost, Form
 
-from .dataset import OCTOBER, add_lead, add_october, utc
+from ..support.insights_dataset import OCTOBER, add_lead, add_october, utc
 
 
 def page(client, **args):

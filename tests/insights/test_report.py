@@ -13,8 +13,8 @@ from capture.insights.report import Drill, build_report
 from capture.leads.qualification import current_rules
 from capture.models import Form, utcnow
 
-from .dataset import OCTOBER as OCTOBER_ARGS
-from .dataset import add_october
+from ..support.insights_dataset import OCTOBER as OCTOBER_ARGS
+from ..support.insights_dataset import add_october
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 OCTOBER = Period("custom", date(2026, 10, 1), date(2026, 10, 31))
@@ -170,7 +170,7 @@ def test_an_empty_period_has_zeros_and_no_median(app):
 def test_the_open_pipeline_counts_open_opportunities_and_nurture_by_warmth(
     app, warmth_days, expected
 ):
-    from ..factories import make_lead
+    from ..support.factories import make_lead
 
     with app.app_context():
         for days in warmth_days:
@@ -187,7 +187,7 @@ def test_the_open_pipeline_counts_open_opportunities_and_nurture_by_warmth(
 
 def test_waits_count_in_minutes_rounded_to_the_second_on_every_database(app):
     # 59.7 seconds is 1 minute and 179.6 seconds 3: the median is 2 minutes.
-    from .dataset import add_lead, utc
+    from ..support.insights_dataset import add_lead, utc
 
     with app.app_context():
         add_lead("quick", "paid", utc("2026-10-05T10:00"), "opportunity", None, 59.7 / 60)

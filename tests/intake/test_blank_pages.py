@@ -11,7 +11,7 @@ from capture.extensions import db
 from capture.leads.qualification import save_rules
 from capture.models import Form
 
-from ..visitor import CONTACT, Visitor, page_inputs
+from ..support.visitor import CONTACT, Visitor, page_inputs
 
 HOSTILE = '"><script>alert(1)</script>'
 
@@ -89,7 +89,7 @@ def test_each_language_and_address_gets_its_own_page(client):
 
 
 def test_a_language_the_forms_do_not_speak_is_ignored_and_keeps_no_page_of_its_own(app, client):
-    from capture.intake.blank_pages import blank_pages
+    from capture.db.cache import process_cache
 
     pages = []
     for asked in ("en", "xx", "yy", "zz<b>"):
@@ -100,7 +100,7 @@ def test_a_language_the_forms_do_not_speak_is_ignored_and_keeps_no_page_of_its_o
     assert pages[0].form["action"].endswith("lang=en")
     assert all("lang=" not in page.form["action"] for page in pages[1:])
     with app.test_request_context():
-        assert len(blank_pages()._pages) == 2  # English, and the one for any other value
+        assert process_cache().size("blank pages") == 2  # English, and the one for any other value
 
 
 def test_the_thank_you_follows_each_visitors_outcome(app, client):

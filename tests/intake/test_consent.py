@@ -8,8 +8,8 @@ from capture.extensions import db
 from capture.leads.recording import record_manual_lead
 from capture.models import ConsentVersion, Form, Submission
 
-from ..admin.test_forms import post_settings
-from ..visitor import CONTACT, Visitor
+from ..support.admin_forms import post_settings
+from ..support.visitor import CONTACT, Visitor
 
 DEFAULT_EN = "I agree that my details are used to answer this request."
 MARKETING_EN = "Also send me news and offers by e-mail. I can unsubscribe at any time."

@@ -13,7 +13,7 @@ from capture.insights.queries import Bounds, form_events
 from capture.leads.funnel_counts import count_form_event, slot_of, view_tally
 from capture.models import Form, FormCount
 
-from ..visitor import CONTACT, Visitor
+from ..support.visitor import CONTACT, Visitor
 
 
 def tallies(app, slug: str) -> dict[str, int]:

@@ -1,23 +1,17 @@
 """The e-book gate's download link: signed, expiring, counted on the lead."""
 
 import hashlib
-import time
 from datetime import timedelta
 
 from bs4 import BeautifulSoup
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from capture.extensions import db
 from capture.intake.downloads import DOWNLOAD_SALT
 from capture.models import Download, Lead, Submission, utcnow
 
-from ..visitor import Visitor
-
-
-def download_link(response) -> str:
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    link = soup.select_one("a[download]")
-    return link["href"] if link else ""
+from ..support.downloads import DayOldSigner, download_link
+from ..support.visitor import Visitor
 
 
 def test_a_completed_gate_offers_the_ebook_and_the_download_is_recorded_on_the_lead(app, client):
@@ -67,11 +61,6 @@ def test_a_tampered_download_link_is_not_found(client):
 
     assert client.get(link[:-4] + "AAAA").status_code == 404
     assert client.get("/d/not-a-token").status_code == 404
-
-
-class DayOldSigner(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return int(time.time()) - 86400 - 60
 
 
 def test_an_expired_download_link_is_gone_with_a_way_to_fill_the_form_again(app, client):

@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup
 from capture.extensions import db
 from capture.models import Lead, Submission
 
-from ..visitor import Visitor, page_inputs
+from ..support.visitor import Visitor, page_inputs
 
 HOST_PAGE = "http://localhost:8000/resources"
 

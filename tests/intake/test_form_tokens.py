@@ -7,26 +7,14 @@ import time
 
 import pytest
 import redis
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from capture.demo.seed import seed_demo
 from capture.extensions import db
-from capture.intake.tokens import FORM_SALT, issue_form_token
+from capture.intake.tokens import issue_form_token
 from capture.models import Form, Lead, Submission
 
-from ..visitor import CONTACT, Visitor, page_inputs
-
-
-class HoursOldSigner(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return int(time.time()) - 5 * 3600
-
-
-def old_token(app, slug) -> str:
-    with app.app_context():
-        form_id = db.session.scalar(db.select(Form.id).where(Form.slug == slug))
-    serializer = URLSafeTimedSerializer(app.secret_key, salt=FORM_SALT, signer=HoursOldSigner)
-    return serializer.dumps({"f": form_id, "o": "", "n": "old-nonce"})
+from ..support.form_tokens import old_token
+from ..support.visitor import CONTACT, Visitor, page_inputs
 
 
 def counts(app):

@@ -6,9 +6,9 @@ from capture import create_app
 from capture.extensions import db
 from capture.models import Form, Lead, ListChange, Submission
 
-from ..conftest import base_config
-from ..csp import directive
-from ..visitor import CONTACT, errors_in, page_inputs
+from ..support.config import base_config
+from ..support.csp import directive
+from ..support.visitor import CONTACT, errors_in, page_inputs
 
 
 def leads(app):

@@ -6,8 +6,9 @@ from werkzeug.datastructures import MultiDict
 from capture.extensions import db
 from capture.models import Download, Form, Lead, Submission
 
-from ..visitor import CONTACT, Visitor
-from .test_downloads import download_link
+from ..support.auth import login_token, post_login
+from ..support.downloads import download_link
+from ..support.visitor import CONTACT, Visitor
 
 
 def stored_lead(app, email):
@@ -81,19 +82,11 @@ def test_a_head_request_to_a_download_link_is_not_a_download(app, client):
 
 
 def test_a_nul_in_a_login_is_a_bad_request_not_a_server_error(client, users):
-    from ..visitor import page_inputs
-
-    token = page_inputs(client.get("/login").get_data(as_text=True))["csrf_token"]
-    answer = client.post(
-        "/login", data={"csrf_token": token, "email": "x\x00@y.nl", "password": "x"}
-    )
+    answer = post_login(client, "x\x00@y.nl", "x")
     assert answer.status_code == 400
 
 
 def test_a_nul_in_the_second_value_of_a_repeated_field_is_a_bad_request_too(client, users):
-    from ..visitor import page_inputs
-
-    token = page_inputs(client.get("/login").get_data(as_text=True))["csrf_token"]
-    fields = [("csrf_token", token), ("email", "x@y.nl"), ("email", "x\x00@y.nl")]
+    fields = [("csrf_token", login_token(client)), ("email", "x@y.nl"), ("email", "x\x00@y.nl")]
     answer = client.post("/login", data=MultiDict([*fields, ("password", "x")]))
     assert answer.status_code == 400

@@ -11,12 +11,12 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import text
 
-from capture.db.cache import FRESH_FOR, kept_reads
+from capture.db.cache import FRESH_FOR, process_cache
 from capture.extensions import db
 from capture.leads.qualification import current_rules, save_rules
 from capture.models import Form, Lead
 
-from ..visitor import CONTACT, Visitor
+from ..support.visitor import CONTACT, Visitor
 
 
 class Clock:
@@ -30,7 +30,7 @@ class Clock:
 @pytest.fixture
 def clock(app):
     clock = Clock()
-    kept_reads(app).clock = clock
+    process_cache(app).clock = clock
     return clock
 
 
@@ -137,14 +137,14 @@ def test_sales_pages_read_the_rules_fresh_while_the_form_keeps_them(app, client,
 
 
 def test_a_value_read_while_another_thread_emptied_the_store_is_not_kept(app):
-    store = kept_reads(app)
+    store = process_cache(app)
     reads = []
 
     def read_during_a_change():
         reads.append(1)
-        store.clear()  # another thread's commit, between the read and the keeping
+        store.forget()  # another thread's commit, between the read and the keeping
         return "old"
 
-    assert store.get("rules", read_during_a_change) == "old"
-    assert store.get("rules", lambda: "new") == "new"
-    assert store.get("rules", lambda: "newer") == "new"  # kept once read undisturbed
+    assert store.get("rules", "in force", read_during_a_change) == "old"
+    assert store.get("rules", "in force", lambda: "new") == "new"
+    assert store.get("rules", "in force", lambda: "newer") == "new"  # kept once read undisturbed

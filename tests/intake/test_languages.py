@@ -10,7 +10,7 @@ from capture import ROOT
 from capture.extensions import db
 from capture.models import Form
 
-from ..visitor import Visitor
+from ..support.visitor import Visitor
 
 CATALOG = ROOT / "capture" / "translations" / "nl" / "LC_MESSAGES"
 

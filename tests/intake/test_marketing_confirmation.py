@@ -14,8 +14,8 @@ from capture.extensions import db
 from capture.models import Lead, Submission
 from capture.notifications.delivery import deliver_due
 
-from ..servers import smtp_inbox
-from ..visitor import CONTACT, Visitor
+from ..support.servers import smtp_inbox
+from ..support.visitor import CONTACT, Visitor
 
 
 @pytest.fixture

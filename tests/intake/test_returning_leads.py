@@ -13,7 +13,7 @@ from capture.leads.qualification import lead_warmth
 from capture.leads.recording import record_contact_step
 from capture.models import Form, Lead, ListChange, Submission, utcnow
 
-from ..visitor import CONTACT, Visitor, page_inputs
+from ..support.visitor import CONTACT, Visitor, page_inputs
 
 
 def only_lead(app) -> Lead:

@@ -5,8 +5,8 @@ from bs4 import BeautifulSoup
 from capture.extensions import db
 from capture.models import User
 
-from ..conftest import PASSWORD
-from ..visitor import page_inputs
+from ..support.auth import PASSWORD, login_token, post_login
+from ..support.visitor import page_inputs
 
 PROTECTED = ("/sales", "/admin")
 
@@ -36,7 +36,7 @@ def test_there_are_protected_routes_to_check(app):
 
 def test_no_protected_route_answers_an_anonymous_visitor(app, client):
     # A real CSRF token, so the login check itself is what refuses the posts.
-    token = page_inputs(client.get("/login").get_data(as_text=True))["csrf_token"]
+    token = login_token(client)
     for rule, method, values in protected_rules(app):
         answer = call(client, app, rule, method, values, data={"csrf_token": token})
         assert answer.status_code == 302, (rule.rule, method, answer.status_code)
@@ -95,11 +95,8 @@ def test_a_deactivated_user_cannot_log_in(app, client, users):
         user = db.session.get(User, users["sales"][0])
         user.active = False
         db.session.commit()
-    token = page_inputs(client.get("/login").get_data(as_text=True))["csrf_token"]
 
-    answer = client.post(
-        "/login", data={"csrf_token": token, "email": users["sales"][1], "password": PASSWORD}
-    )
+    answer = post_login(client, users["sales"][1], PASSWORD)
 
     assert answer.status_code == 422
     assert "do not match an active account" in answer.get_data(as_text=True)
@@ -107,14 +104,10 @@ def test_a_deactivated_user_cannot_log_in(app, client, users):
 
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client, users):
-    token = page_inputs(client.get("/login").get_data(as_text=True))["csrf_token"]
+    token = login_token(client)
 
-    wrong = client.post(
-        "/login", data={"csrf_token": token, "email": users["sales"][1], "password": "nope"}
-    )
-    unknown = client.post(
-        "/login", data={"csrf_token": token, "email": "who@x.nl", "password": "nope"}
-    )
+    wrong = post_login(client, users["sales"][1], "nope", csrf_token=token)
+    unknown = post_login(client, "who@x.nl", "nope", csrf_token=token)
 
     assert wrong.status_code == unknown.status_code == 422
     message = "That e-mail and password do not match an active account."
@@ -123,13 +116,7 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client,
 
 def test_login_returns_to_the_page_asked_for_but_never_to_another_site(client, users):
     def login_with_next(target):
-        page = client.get("/login")
-        token = page_inputs(page.get_data(as_text=True))["csrf_token"]
-        answer = client.post(
-            "/login",
-            query_string={"next": target},
-            data={"csrf_token": token, "email": users["sales"][1], "password": PASSWORD},
-        )
+        answer = post_login(client, users["sales"][1], PASSWORD, query_string={"next": target})
         client.post(
             "/logout",
             data={
@@ -161,14 +148,7 @@ def test_logging_out_ends_the_session(client, auth):
 def test_the_session_cookie_is_httponly_lax_and_secure_over_https(app, users):
     plain, secure = app.test_client(), app.test_client()
     for client, base in ((plain, "http://localhost"), (secure, "https://localhost")):
-        token = page_inputs(client.get("/login", base_url=base).get_data(as_text=True))[
-            "csrf_token"
-        ]
-        answer = client.post(
-            "/login",
-            base_url=base,
-            data={"csrf_token": token, "email": users["sales"][1], "password": PASSWORD},
-        )
+        answer = post_login(client, users["sales"][1], PASSWORD, base_url=base)
         (cookie,) = [c for c in answer.headers.getlist("Set-Cookie") if c.startswith("session=")]
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
         assert ("Secure" in cookie) == (base.startswith("https"))
@@ -184,11 +164,7 @@ def test_login_attempts_are_rate_limited_per_client_address(make_app):
     client = app.test_client()
     statuses = []
     for attempt in range(4):
-        token = page_inputs(client.get("/login").get_data(as_text=True))["csrf_token"]
-        answer = client.post(
-            "/login",
-            data={"csrf_token": token, "email": f"other{attempt}@x.nl", "password": "wrong"},
-        )
+        answer = post_login(client, f"other{attempt}@x.nl", "wrong")
         statuses.append(answer.status_code)
 
     assert statuses == [422, 422, 422, 429]

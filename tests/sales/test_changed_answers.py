@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from capture.extensions import db
 from capture.models import Lead, ListChange, Note
 
-from ..visitor import CONTACT, Visitor, page_inputs
+from ..support.visitor import CONTACT, Visitor, page_inputs
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from capture.extensions import db
 from capture.models import Form, Submission
 from capture.sales import export
 
-from ..factories import make_lead
+from ..support.factories import make_lead
 
 HEADER = [
     "email",

@@ -7,8 +7,8 @@ from sqlalchemy.orm import selectinload
 from capture.extensions import db
 from capture.models import Lead, ListChange, Note
 
-from ..conftest import Auth
-from ..visitor import CONTACT, Visitor
+from ..support.auth import Auth
+from ..support.visitor import CONTACT, Visitor
 
 HTMX = {"HX-Request": "true"}
 DEMO_QUALIFY = {

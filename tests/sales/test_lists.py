@@ -10,7 +10,7 @@ from capture.extensions import db
 from capture.models import Form, utcnow
 from capture.sales.listing import Cursor
 
-from ..factories import make_lead
+from ..support.factories import make_lead
 
 
 def names_on(response) -> list[str]:

@@ -4,7 +4,7 @@ import pytest
 
 from capture.extensions import db
 
-from ..factories import make_lead
+from ..support.factories import make_lead
 
 ODD = [
     "9999-12-31T23:59:59-05:00",  # beyond the calendar once in UTC

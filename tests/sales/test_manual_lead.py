@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from capture.extensions import db
 from capture.models import Lead, ListChange, Submission
 
-from ..visitor import Visitor, page_inputs
+from ..support.visitor import Visitor, page_inputs
 
 PATH = "/sales/leads/new"
 CARD = {
@@ -280,10 +280,10 @@ def test_the_sectors_offered_by_hand_are_the_rules_in_force_not_a_workers_kept_c
 ):
     from sqlalchemy import text
 
-    from capture.db.cache import kept_reads
+    from capture.db.cache import process_cache
 
     auth.login("sales")
-    kept_reads(app).clock = lambda: 1000.0  # what a worker keeps stays "fresh"
+    process_cache(app).clock = lambda: 1000.0  # what a worker keeps stays "fresh"
     Visitor(client).submit("demo-contact")  # the public form's rules are kept now
     with app.app_context(), db.engine.begin() as connection:  # another worker's edit
         connection.execute(

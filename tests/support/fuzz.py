@@ -25,7 +25,7 @@ from markupsafe import escape
 from capture.extensions import db
 from capture.models import Download, Lead, Submission
 
-from ..visitor import CONTACT, page_inputs
+from .visitor import CONTACT, page_inputs
 
 SCALE = float(os.environ.get("LEADGATE_FUZZ_SCALE", "1"))
 
