@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from .demo.seed import DEMO_ADMIN, seed_demo, seed_first_admin
 from .demo.traffic import already_seeded, seed_traffic
+from .domain.identity import email_key
 from .extensions import db
 from .leads.privacy import due_for_purge, erase_by_request, person_export, purge
 from .models import Lead, User
@@ -19,7 +20,7 @@ from .notifications.delivery import deliver_due, run_worker
 
 def _lead_by_email(email: str) -> Lead:
     lead = db.session.scalars(
-        db.select(Lead).where(Lead.email_key == email.strip().casefold())
+        db.select(Lead).where(Lead.email_key == email_key(email))
     ).one_or_none()
     if lead is None:
         raise click.ClickException(f"No lead has the e-mail address {email}.")

@@ -20,16 +20,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..db.transactions import begin_write
 from ..db.types import UTCDateTime
+from ..domain.identity import email_key
 from ..extensions import db
 from ..models import LoginFailure, utcnow
 
 FAILURES = LoginFailure.__table__.c
-
-
-def email_key(email: str) -> str:
-    """The address an attempt is counted under: as typed, case-folded."""
-    # At most the column's length: case-folding can make an address longer (ß → ss).
-    return email.strip().casefold()[:320]
 
 
 def _limit() -> int:

@@ -8,8 +8,9 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
-from ..access.lockout import email_key, forget_failures, locks_of
+from ..access.lockout import forget_failures, locks_of
 from ..access.roles import role_word
+from ..domain.identity import email_key
 from ..extensions import db
 from ..models import User
 from . import bp

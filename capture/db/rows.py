@@ -32,6 +32,11 @@ def _inserting(table: Table):
 
 
 @cache
+def _inserting_many(table: Table):
+    return table.insert()
+
+
+@cache
 def _updating(table: Table):
     return table.update().where(table.c.id == bindparam("_id")).returning(*table.c)
 
@@ -57,4 +62,5 @@ def insert_rows(model, rows: list[dict]) -> None:
     """INSERT `rows` of `model`, each with the same keys (column defaults
     for the columns they leave out)."""
     if rows:
-        db.session.connection().execute(model.__table__.insert(), rows)
+        statement = _inserting_many(model.__table__)
+        db.session.connection().execute(statement, rows[0] if len(rows) == 1 else rows)

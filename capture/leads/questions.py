@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from ..domain.identity import EMAIL_KEY_LENGTH
 from ..domain.rules import QualificationRules
 from ..domain.vocabulary import BUDGETS, HEADCOUNT_BANDS, ROLES, SECTORS, TIMELINES
 from .consent import DEFAULT_CONSENT, DEFAULT_MARKETING, offers_marketing
@@ -118,9 +119,9 @@ def _check_email(form, field):
         )
     except EmailNotValidError as error:
         raise ValidationError(_l("Please enter a valid e-mail address.")) from error
-    # The person's key is the case-folded address (at most 320 characters),
-    # and case folding can lengthen it ("ΐ" becomes three characters).
-    if len(result.normalized.casefold()) > 320:
+    # The person's key is the case-folded address (at most EMAIL_KEY_LENGTH
+    # characters), and case folding can lengthen it ("ΐ" becomes three).
+    if len(result.normalized.strip().casefold()) > EMAIL_KEY_LENGTH:
         raise ValidationError(_l("Please enter a valid e-mail address."))
     field.data = result.normalized
 

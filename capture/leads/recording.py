@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db.rows import Record, insert_record, insert_rows, update_record
 from ..db.transactions import begin_write, commit_keeping_loaded
 from ..domain.answers import merge_answers, same_answer
+from ..domain.identity import email_key
 from ..domain.rules import QualificationRules
 from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
 from ..extensions import db
@@ -33,11 +34,6 @@ LEAD_ANSWERS = (
     "timeline",
     "need",
 )
-
-
-def email_key(email: str) -> str:
-    """The identity of a person: the e-mail address, case-folded."""
-    return email.strip().casefold()
 
 
 class Draft:
