@@ -7,10 +7,10 @@ All of that is kept here, in named parts:
 
 - each part has its own time-to-live (`ttl`, seconds; None: until forgotten)
   and size bound (`keep` entries; the least recently used go first);
-- everything is emptied when a row of a model it keeps something of (a form,
-  a setting such as the rules; declared with `forget_on_write` next to the
-  read) is saved in this process, whoever saves it: as soon as it is flushed
-  and again once committed, so the change shows at once here;
+- everything is emptied when a row it keeps something of (a form, the rules;
+  declared with `forget_on_write` next to the read) is saved in this
+  process, whoever saves it: as soon as it is flushed and again once
+  committed, so the change shows at once here;
 - another worker or instance sees such a change within the part's `ttl`,
   which is why what is read from the database is kept for `FRESH_FOR` only.
 
@@ -94,20 +94,25 @@ def process_cache(app: Flask | None = None) -> ProcessCache:
     return app_store(app or current_app._get_current_object(), "leadgate.cache", ProcessCache)
 
 
-# The models whose rows something in the cache was read from.
-_WATCHED: set[type] = set()
+# model -> which of its rows something in the cache was read from
+_WATCHED: dict[type, Callable[[object], bool]] = {}
 _FORGET = "leadgate.forget_cache"
 
 
-def forget_on_write(*models: type) -> None:
-    """Empty the cache whenever a row of one of `models` is saved in this process."""
-    _WATCHED.update(models)
+def forget_on_write(model: type, which: Callable[[object], bool] = lambda _row: True) -> None:
+    """Empty the cache whenever a row of `model` (those `which` picks) is saved in this process."""
+    _WATCHED[model] = which
+
+
+def _watched(instance) -> bool:
+    which = _WATCHED.get(type(instance))
+    return which is not None and which(instance)
 
 
 @event.listens_for(Session, "after_flush")
 def _forget_when_written(session: Session, _context) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
-    if any(type(instance) in _WATCHED for instance in changed) and has_app_context():
+    if any(_watched(instance) for instance in changed) and has_app_context():
         # Now (this request reads its own change), and again once committed:
         # another thread of this process may read the old row in between.
         session.info[_FORGET] = True

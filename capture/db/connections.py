@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 
 from ..extensions import db
 
+# RETURNING came with SQLite 3.35.
+SQLITE_AT_LEAST = (3, 35)
 # How long SQLite waits for another process's write lock before giving up.
 BUSY_TIMEOUT_MS = 10_000
 # The execution option that makes a transaction a writer (see transactions.py).
@@ -45,6 +47,12 @@ def _sqlite_pragmas(dbapi_connection, _record):
     """
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    if sqlite3.sqlite_version_info < SQLITE_AT_LEAST:
+        # The intake writes with INSERT/UPDATE ... RETURNING (capture/db/rows.py).
+        raise RuntimeError(
+            f"Leadgate needs SQLite {'.'.join(map(str, SQLITE_AT_LEAST))} or newer; "
+            f"this Python has {sqlite3.sqlite_version}. Use PostgreSQL or a newer Python build."
+        )
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -79,6 +79,8 @@ def version_of(form_id: int, wording: Wording) -> int:
     new wording at once collide on the unique digest and the loser retries.
     """
     # A stored version is never changed or removed: its id is kept for good.
+    # Only ids read from stored rows are kept; a version added below is not
+    # (its transaction may yet roll back).
     found = process_cache().get(
         "consent versions",
         (form_id, wording.digest),

@@ -57,7 +57,7 @@ def intake_rules() -> QualificationRules:
 
 
 # Rules saved in this process route its next submission.
-forget_on_write(Setting)
+forget_on_write(Setting, lambda setting: setting.key == RULES_KEY)
 
 
 def save_rules(rules: QualificationRules, user_id: int | None) -> None:

@@ -127,10 +127,10 @@ _BY_NONCE = (
 
 @dataclass(frozen=True)
 class Consent:
-    """What a visitor agreed to: the wording's stored version, and whether
-    they asked for marketing (counted once confirmed by e-mail)."""
+    """What a visitor agreed to: the wording shown, and whether they asked
+    for marketing (counted once confirmed by e-mail)."""
 
-    version_id: int
+    wording: Wording
     marketing: bool
 
 
@@ -242,7 +242,8 @@ def _store_submission(entry: Entry, lead_id: int, now) -> Record:
         values |= {
             "consented_at": now,
             "marketing_consent": consent.marketing,
-            "consent_version_id": consent.version_id,
+            # Recorded once per wording and form, in this transaction if new.
+            "consent_version_id": version_of(entry.form_id, consent.wording),
         }
     return insert_record(Submission, values)
 
@@ -342,9 +343,7 @@ def record_contact_step(
             source=source_for(attribution, host),
             form_id=form.id,
             consent=Consent(
-                # Recorded once per wording, in this transaction if new.
-                version_of(form.id, consent),
-                marketing=form.kind == "newsletter" or bool(contact.get("marketing")),
+                consent, marketing=form.kind == "newsletter" or bool(contact.get("marketing"))
             ),
         )
         return _add_submission(entry, intake_rules(), first_try, then)

@@ -250,7 +250,7 @@ def _reroute_batch(
         if _unchanged(lead, score, routing):
             continue
         before = lead.list
-        requalify(lead, rules, because=because)
+        requalify(lead, rules, because=because, intents=intents.get(lead.id, []))
         if lead.list != before:
             moves[(before, lead.list)] += 1
     return moves, leads[-1].id, len(leads)

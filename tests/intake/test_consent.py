@@ -195,3 +195,22 @@ def test_a_lead_entered_by_hand_records_no_consent(app, users):
         )
         assert submission.consent_version_id is None and submission.consented_at is None
         assert submission.marketing_consent is False
+
+
+def test_a_post_sent_again_after_the_wording_changed_records_no_version_of_its_own(app, client):
+    # The same rendering sent twice (a retry, a double click) is one
+    # submission; a wording changed in between must not leave a version
+    # that no submission accepted.
+    visitor = Visitor(client)
+    visitor.open("demo-contact")
+    form_page = visitor.last
+    visitor.post({**CONTACT, "consent": "y"})
+    set_form(app, "demo-contact", consent_text="You may use my details to call me back.")
+    visitor.last = form_page
+    replay = visitor.post({**CONTACT, "consent": "y"})
+
+    assert replay.status_code == 200
+    (submission,) = submissions(app)
+    assert submission.consent_version.text == DEFAULT_EN
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ConsentVersion.id))) == 1

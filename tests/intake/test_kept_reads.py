@@ -14,7 +14,7 @@ from sqlalchemy import text
 from capture.db.cache import FRESH_FOR, process_cache
 from capture.extensions import db
 from capture.leads.qualification import current_rules, save_rules
-from capture.models import Form, Lead
+from capture.models import Form, Lead, Setting
 
 from ..support.visitor import CONTACT, Visitor
 
@@ -148,3 +148,17 @@ def test_a_value_read_while_another_thread_emptied_the_store_is_not_kept(app):
     assert store.get("rules", "in force", read_during_a_change) == "old"
     assert store.get("rules", "in force", lambda: "new") == "new"
     assert store.get("rules", "in force", lambda: "newer") == "new"  # kept once read undisturbed
+
+
+def test_only_saving_the_rules_or_a_form_empties_what_a_worker_keeps(app):
+    # A long re-routing saves its progress as a setting every batch: the
+    # pages kept for visitors must survive it.
+    with app.app_context():
+        cache = process_cache(app)
+        cache.get("blank pages", "a key", lambda: "a page", ttl=None)
+        db.session.add(Setting(key="rerouting", value={"after": 1000}))
+        db.session.commit()
+        assert cache.size("blank pages") == 1
+        save_rules(replace(current_rules(), excluded_sectors=frozenset({"retail"})), None)
+        db.session.commit()
+        assert cache.size("blank pages") == 0
