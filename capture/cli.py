@@ -14,7 +14,7 @@ from .demo.traffic import already_seeded, seed_traffic
 from .domain.identity import email_key
 from .extensions import db
 from .leads.privacy import due_for_purge, erase_by_request, person_export, purge
-from .models import Lead, User
+from .models import NAME_LENGTH, Lead, User
 from .notifications.delivery import deliver_due, run_worker
 
 
@@ -114,16 +114,22 @@ def register(app: Flask) -> None:
     @click.argument("email")
     @click.option("--role", type=click.Choice(["admin", "sales"]), required=True)
     @click.option("--password", required=True, help="At least 8 characters.")
-    def create_user(email, role, password):
-        """Create a user, or reset the role and password of an existing one."""
+    @click.option("--name", help='How colleagues see them named, e.g. "Anna de Vries".')
+    def create_user(email, role, password, name):
+        """Create a user, or reset the role and password (and name) of an existing one."""
         if len(password) < 8:
             raise click.BadParameter("use at least 8 characters", param_hint="--password")
+        name = " ".join((name or "").split())
+        if len(name) > NAME_LENGTH:
+            raise click.BadParameter(f"at most {NAME_LENGTH} characters", param_hint="--name")
         email = email.strip().lower()
         user = db.session.scalar(db.select(User).where(User.email == email))
         if user is None:
             user = User(email=email, role=role, password_hash="")
             db.session.add(user)
         user.role, user.active = role, True
+        if name:
+            user.name = name
         user.password_hash = generate_password_hash(password)
         user.end_sessions()  # a new password logs out the old sessions
         db.session.commit()

@@ -451,6 +451,9 @@ class Note(db.Model):
     user: Mapped["User"] = relationship()
 
 
+NAME_LENGTH = 120
+
+
 class User(UserMixin, db.Model):
     """A sales person or admin who logs in."""
 
@@ -459,6 +462,8 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
+    # How the person is named to colleagues ("Anna de Vries"); None: their e-mail.
+    name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
@@ -467,6 +472,10 @@ class User(UserMixin, db.Model):
     # The language of the sales and admin pages: "en" or "nl"; None follows the browser.
     language: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot log in

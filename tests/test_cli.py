@@ -161,6 +161,45 @@ def test_create_user_for_an_existing_email_updates_role_and_password(app, runner
     assert not check_password_hash(user.password_hash, "correct horse")
 
 
+def test_create_user_sets_a_display_name_and_keeps_it_when_run_again_without_one(app, runner):
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "anna@example.com",
+            "--role",
+            "sales",
+            "--password",
+            "correct horse",
+            "--name",
+            "  Anna   de Vries ",
+        ]
+    )
+    create_user(runner, "anna@example.com", "sales", "battery staple")
+
+    assert result.exit_code == 0, result.output
+    (user,) = users(app)
+    assert (user.name, user.display_name) == ("Anna de Vries", "Anna de Vries")
+
+
+def test_create_user_refuses_a_name_longer_than_120_characters(app, runner):
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "anna@example.com",
+            "--role",
+            "sales",
+            "--password",
+            "correct horse",
+            "--name",
+            "A" * 121,
+        ]
+    )
+
+    assert result.exit_code != 0
+    assert "at most 120 characters" in result.output
+    assert users(app) == []
+
+
 # models and migrations
 
 

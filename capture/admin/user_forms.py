@@ -12,6 +12,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
+from ..access.names import name_field
 from ..access.roles import ROLES
 from ..extensions import db
 from ..models import User
@@ -65,6 +66,7 @@ class NewUserForm(FlaskForm):
         default="sales",
         validators=[AnyOf(ROLES, message=_l("Choose sales or admin."))],
     )
+    name = name_field(_l("Name"), _l("How colleagues see them named. Empty: their e-mail."))
     password = _password_field(_l("Password"))
 
     def validate_email(self, field):
@@ -73,6 +75,12 @@ class NewUserForm(FlaskForm):
         existing = db.session.scalar(db.select(User).where(User.email == field.data))
         if existing is not None:
             raise ValidationError(taken_message(existing))
+
+
+class NameForm(FlaskForm):
+    """A user's display name, set by an admin (empty: their e-mail)."""
+
+    name = name_field()
 
 
 class PasswordForm(FlaskForm):

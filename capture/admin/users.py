@@ -14,12 +14,20 @@ from ..domain.identity import email_key
 from ..extensions import db
 from ..models import User
 from . import bp
-from .user_forms import ActiveForm, LiftLockForm, NewUserForm, PasswordForm, taken_message
+from .user_forms import (
+    ActiveForm,
+    LiftLockForm,
+    NameForm,
+    NewUserForm,
+    PasswordForm,
+    taken_message,
+)
 
 
 def _page(
     new: NewUserForm | None = None,
     password_forms: dict[int, PasswordForm] | None = None,
+    name_forms: dict[int, NameForm] | None = None,
     notice: str | None = None,
     status: int = 200,
 ):
@@ -34,6 +42,8 @@ def _page(
         new=new or NewUserForm(formdata=None),
         password_forms=password_forms or {},
         blank_password=PasswordForm(formdata=None),
+        name_forms=name_forms or {},
+        blank_name=NameForm(formdata=None),
         active_form=ActiveForm(formdata=None),
         notice=notice,
     )
@@ -53,6 +63,7 @@ def create_user():
         return _page(new=form, status=422)
     user = User(
         email=form.email.data,
+        name=form.name.data or None,
         role=form.role.data,
         password_hash=generate_password_hash(form.password.data),
     )
@@ -74,6 +85,19 @@ def create_user():
         ),
         "info",
     )
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/name")
+def rename_user(user_id: int):
+    """Set how colleagues see a user named; empty shows their e-mail."""
+    user = db.get_or_404(User, user_id)
+    form = NameForm()
+    if not form.validate():
+        return _page(name_forms={user.id: form}, status=422)
+    user.name = form.name.data or None
+    db.session.commit()
+    flash(_("Saved the name of %(email)s.", email=user.email), "info")
     return redirect(url_for("admin.users"))
 
 

@@ -1,10 +1,12 @@
-"""The login form, and the account form where a user picks the pages' language."""
+"""The login form, and the account form where a user sets their name and the pages' language."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+
+from ..access.names import name_field
 
 # A user's `language`: "" (stored as None) follows the browser. The languages
 # are named in their own words, so anyone can find theirs.
@@ -17,6 +19,10 @@ class LoginForm(FlaskForm):
 
 
 class AccountForm(FlaskForm):
+    name = name_field(
+        _l("Your name"),
+        _l("How colleagues see you named, e.g. on the leads you follow up. Empty: your e-mail."),
+    )
     language = RadioField(
         _l("Language of these pages"),
         choices=[SelectChoice(value, label) for value, label in LANGUAGE_CHOICES.items()],

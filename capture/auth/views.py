@@ -116,15 +116,20 @@ def logout():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """Show and save the user's language; the page after saving is in it already."""
-    form = AccountForm(data={"language": current_user.language or ""})
+    """Show and save the user's name and language; the page after saving is in
+    the language chosen already."""
+    form = AccountForm(
+        data={"name": current_user.name or "", "language": current_user.language or ""}
+    )
     if form.validate_on_submit():
         begin_write()
         user = db.session.get(User, current_user.id)
+        renamed = user.name != (form.name.data or None)
+        user.name = form.name.data or None
         user.language = form.language.data or None
         db.session.commit()
         refresh()  # this request chose its language before the change
-        flash(_("Your language is saved."), "info")
+        flash(_("Your account is saved.") if renamed else _("Your language is saved."), "info")
         return redirect(url_for("auth.account"), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("auth/account.html", form=form), status

@@ -84,6 +84,46 @@ def test_an_admin_adds_a_user_with_a_lowercased_email_and_a_hashed_password(app,
     assert can_log_in(app, "Piet.Visser@example.nl", "s3cret-pass")
 
 
+def test_an_admin_names_a_new_user_and_renames_them_later(app, client, admin):
+    admin(
+        "/admin/users",
+        email="piet@example.nl",
+        role="sales",
+        password="long enough",
+        name=" Piet\tVisser ",
+    )
+    piet = user_by_email(app, "piet@example.nl")
+    renamed = admin(f"/admin/users/{piet.id}/name", name="Piet de Vries")
+    shown = soup_of(client.get("/admin/users")).select_one(f"#name-{piet.id}")
+
+    assert piet.name == "Piet Visser"
+    assert renamed.status_code == 302
+    assert user_by_email(app, "piet@example.nl").name == "Piet de Vries"
+    assert shown["value"] == "Piet de Vries"
+
+
+def test_an_empty_name_shows_the_email_again(app, admin, users):
+    sales_id, sales_email = users["sales"]
+    admin(f"/admin/users/{sales_id}/name", name="Sanne")
+    admin(f"/admin/users/{sales_id}/name", name="   ")
+
+    user = user_by_email(app, sales_email)
+    assert (user.name, user.display_name) == (None, sales_email)
+
+
+def test_a_name_too_long_is_refused_next_to_that_user_and_the_old_one_stays(app, admin, users):
+    sales_id, sales_email = users["sales"]
+    admin(f"/admin/users/{sales_id}/name", name="Sanne")
+
+    answer = admin(f"/admin/users/{sales_id}/name", name="S" * 121)
+
+    assert answer.status_code == 422
+    field = soup_of(answer).select_one(f"#name-{sales_id}")
+    assert field["value"] == "S" * 121 and field["aria-invalid"] == "true"
+    assert "at most 120 characters" in answer.get_data(as_text=True)
+    assert user_by_email(app, sales_email).name == "Sanne"
+
+
 def test_an_admin_can_add_another_admin(app, admin):
     admin("/admin/users", email="boss@example.nl", role="admin", password="long enough")
 
@@ -324,19 +364,21 @@ def test_posts_without_the_csrf_token_are_refused(app, client, auth, users):
         ("POST", "/admin/users"),
         ("POST", "/admin/users/{admin}/password"),
         ("POST", "/admin/users/{admin}/active"),
+        ("POST", "/admin/users/{admin}/name"),
     ],
 )
 def test_a_sales_user_gets_403_on_every_users_route(app, client, auth, users, method, path):
     auth.login("sales")
     token = auth.csrf_token()
     fields = {"csrf_token": token, "email": "x@example.nl", "role": "admin"}
-    fields |= {"password": "long enough", "active": "no"}
+    fields |= {"password": "long enough", "active": "no", "name": "Mallory"}
 
     answer = client.open(path.format(admin=users["admin"][0]), method=method, data=fields)
 
     assert answer.status_code == 403
     assert can_log_in(app, users["admin"][1], PASSWORD)
     assert user_by_email(app, "x@example.nl") is None
+    assert user_by_email(app, users["admin"][1]).name is None
 
 
 def test_a_new_password_ends_the_users_open_sessions(app, admin, users):

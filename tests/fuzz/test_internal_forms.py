@@ -20,12 +20,15 @@ SALES_FORMS = {
         ("/sales/leads/{lead}/move", ("reason", "other_reason", "to_list")),
     ],
     "/sales/leads/new": [("/sales/leads/new", ("name", "company", "email", "phone", "need"))],
-    "/account": [("/account", ("language",))],
+    "/account": [("/account", ("language", "name"))],
 }
 ADMIN_FORMS = {
     "/admin/forms/new": [("/admin/forms/new", ("title", "intro", "slug", "success_text"))],
     "/admin/forms/{form}": [("/admin/forms/{form}", ("title", "intro", "consent_text"))],
-    "/admin/users": [("/admin/users", ("email", "password"))],
+    "/admin/users": [
+        ("/admin/users", ("email", "password", "name")),
+        ("/admin/users/{user}/name", ("name",)),
+    ],
     "/admin/costs": [("/admin/costs", ("paid", "month"))],
     "/admin/rules": [("/admin/rules", ("sectors", "disqualification_reasons"))],
 }
@@ -46,6 +49,7 @@ def admin(app, client, users):
         ids = {
             "lead": db.session.scalar(db.select(Lead.id)),
             "form": db.session.scalar(db.select(Form.id)),
+            "user": users["sales"][0],
         }
     return client, ids, {}
 
