@@ -66,7 +66,7 @@ def login():
     """Log in with e-mail and password, in a new session.
 
     Attempts are limited per client address (Flask-Limiter) and per e-mail
-    address (counted in the database, see lockout.py; an attempt that cannot
+    address (counted in the database, see access/lockout.py; an attempt that cannot
     be counted is refused).
     """
     if current_user.is_authenticated:

@@ -1,7 +1,7 @@
 """The visitor's form, in two steps: contact details, then qualifying questions.
 
 These forms carry no session CSRF token (public pages set no cookies); the
-signed form token in `tokens.py` protects them instead.
+signed form token in `intake/tokens.py` protects them instead.
 """
 
 from functools import lru_cache

@@ -24,7 +24,7 @@ def _values():
     # Query strings and the referrer are cleaned where they are read (search
     # terms, attribution); the path and posted forms are looked at here.
     yield request.path
-    # The visitor's forms drop NUL from what was typed instead (intake/forms.py).
+    # The visitor's forms drop NUL from what was typed instead (leads/questions.py).
     if (
         request.mimetype in FORM_TYPES
         and request.blueprint != "intake"

@@ -5,9 +5,9 @@ The expectations here are the app's documented rules, written out again
 (not imported), so a change to a rule shows up as a failing test:
 
 - visitor form fields drop NUL and are trimmed of surrounding whitespace
-  (Python's `str.strip`) before they are checked (intake/forms.py);
+  (Python's `str.strip`) before they are checked (leads/questions.py);
 - campaign tags and addresses carried in the form are kept to printable
-  characters, trimmed and clipped (intake/attribution.py), at every hop;
+  characters, trimmed and clipped (leads/attribution.py), at every hop;
 - a spreadsheet cell that would start a formula gets a leading quote
   (sales/export.py).
 """
