@@ -163,6 +163,8 @@ class Lead(Attribution, db.Model):
     source: Mapped[str | None] = mapped_column(String(200))
     # The form that brought the lead in (None: entered by hand).
     first_form_id: Mapped[int | None] = mapped_column(ForeignKey("forms.id"))
+    # Who follows the lead up (see capture/leads/owners.py); None: nobody yet.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     first_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -192,6 +194,10 @@ class Lead(Attribution, db.Model):
     )
     downloads: Mapped[builtins.list["Download"]] = relationship(order_by="Download.created_at")
     notes: Mapped[builtins.list["Note"]] = relationship(order_by="Note.created_at")
+    owner: Mapped["User | None"] = relationship(foreign_keys=[owner_id])
+    owner_changes: Mapped[builtins.list["OwnerChange"]] = relationship(
+        order_by="OwnerChange.created_at", back_populates="lead"
+    )
 
 
 class Submission(Attribution, db.Model):
@@ -344,6 +350,27 @@ class ListChange(db.Model):
     @property
     def actor(self) -> str:
         return self.user.email if self.user else "rules"
+
+
+class OwnerChange(db.Model):
+    """A lead's owner changing: from, to (None: nobody), why, and who (a user,
+    or None when it was chosen automatically)."""
+
+    __tablename__ = "owner_changes"
+    __table_args__ = (Index("ix_owner_changes_lead_created", "lead_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
+    from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(300))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lead: Mapped[Lead] = relationship(back_populates="owner_changes")
+    from_user: Mapped["User | None"] = relationship(foreign_keys=[from_user_id])
+    to_user: Mapped["User | None"] = relationship(foreign_keys=[to_user_id])
+    user: Mapped["User | None"] = relationship(foreign_keys=[user_id])
 
 
 FORM_EVENTS = ("view", "contact", "qualify", "download")

@@ -162,9 +162,11 @@ class LeadToAssign:
 
 @dataclass(frozen=True)
 class Turn:
-    """The round robin's state: each person's credit (see the module docstring)."""
+    """The round robin's state: each person's credit (see the module docstring),
+    and how many turns were given so far (the number of the last one)."""
 
     credits: Mapping[int, int] = field(default_factory=dict)
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,7 @@ def round_robin(available: Sequence[Person], turn: Turn) -> tuple[Person | None,
         credits[person.id] = credits.get(person.id, 0) + person.weight
     chosen = max(available, key=lambda person: (credits[person.id], -person.id))
     credits[chosen.id] -= sum(person.weight for person in available)
-    return chosen, Turn(credits)
+    return chosen, Turn(credits, turn.number + 1)
 
 
 def needs_owner(to_list: str, nurture_gets_owners: bool = False) -> bool:

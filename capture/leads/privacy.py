@@ -26,6 +26,7 @@ from ..models import (
     ListChange,
     Note,
     Outbox,
+    OwnerChange,
     Submission,
     utcnow,
 )
@@ -85,6 +86,16 @@ def person_export(lead: Lead) -> dict:
             {**_columns(change, skip={"lead_id", "user_id"}), "by": change.actor}
             for change in lead.list_changes
         ],
+        "owner_changes": [
+            {
+                "from": change.from_user.email if change.from_user else None,
+                "to": change.to_user.email if change.to_user else None,
+                "reason": change.reason,
+                "by": change.user.email if change.user else "rules",
+                "created_at": _iso(change.created_at),
+            }
+            for change in lead.owner_changes
+        ],
         "notes": [
             {**_columns(note, skip={"lead_id", "user_id"}), "by": note.user.email}
             for note in lead.notes
@@ -127,6 +138,7 @@ def erase(lead: Lead, reason: str, user_id: int | None = None) -> Erasure:
     for name, model in (("downloads", Download), ("notes", Note), ("notifications", Outbox)):
         counts[name] = db.session.execute(delete(model).where(model.lead_id == lead.id)).rowcount
     db.session.execute(delete(ListChange).where(ListChange.lead_id == lead.id))
+    db.session.execute(delete(OwnerChange).where(OwnerChange.lead_id == lead.id))
     counts["submissions"] = db.session.execute(
         delete(Submission).where(Submission.lead_id == lead.id)
     ).rowcount

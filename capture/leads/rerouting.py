@@ -18,6 +18,7 @@ from ..domain.scoring import Score
 from ..domain.vocabulary import LISTS
 from ..extensions import db
 from ..models import Lead, Setting, Submission
+from .owners import owner_for_opportunity
 from .qualification import requalify, routed, stored_rules
 
 BATCH_SIZE = 1000
@@ -253,6 +254,7 @@ def _reroute_batch(
         requalify(lead, rules, because=because, intents=intents.get(lead.id, []))
         if lead.list != before:
             moves[(before, lead.list)] += 1
+            owner_for_opportunity(lead, was_opportunity=before == "opportunity")
     return moves, leads[-1].id, len(leads)
 
 

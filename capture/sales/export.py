@@ -14,7 +14,7 @@ from sqlalchemy import func
 from ..domain.vocabulary import WARMTHS
 from ..extensions import db
 from ..leads.qualification import current_rules
-from ..models import Lead, Submission, utcnow
+from ..models import Lead, Submission, User, utcnow
 from ..web.csv_cells import iso_utc, neutralised
 from ..web.filters import business_zone
 from . import bp
@@ -48,6 +48,7 @@ HEADER = (
     "engagement_score",
     "first_response_at",
     "outcome",
+    "owner",
 )
 
 
@@ -69,7 +70,9 @@ def _batches(conditions: list) -> Iterator[tuple[list, dict[int, int]]]:
             Lead.last_interest_at,
             Lead.first_response_at,
             Lead.outcome,
+            User.email.label("owner_email"),
         )
+        .outerjoin(User, User.id == Lead.owner_id)
         .where(*conditions)
         .order_by(Lead.id)
         .execution_options(yield_per=BATCH_SIZE)
@@ -114,6 +117,7 @@ def _csv_lines(conditions: list, bands: Bands) -> Iterator[str]:
                     row.engagement_score,
                     iso_utc(row.first_response_at),
                     row.outcome or "",
+                    neutralised(row.owner_email or ""),
                 ]
             )
         yield _drained(buffer)

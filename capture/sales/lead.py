@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from ..db.transactions import begin_write
 from ..extensions import db
+from ..leads.owners import owner_for_opportunity
 from ..leads.qualification import current_rules, requalify
 from ..leads.recording import locked_lead
 from ..models import Lead, ListChange, Note, utcnow
@@ -94,6 +95,7 @@ def move_lead(lead_id: int):
         return _refused(lead, PANEL, move_form=form)
     to_list, reason, user_id = form.to_list.data, form.chosen_reason, current_user.id
     lead = _locked(lead_id)
+    was_opportunity = lead.list == "opportunity"
     shown = list_word(to_list)
     if (lead.list, lead.reason, lead.pinned) == (to_list, reason, True):
         message = _("Already pinned to %(list)s for that reason.", list=shown)
@@ -113,6 +115,7 @@ def move_lead(lead_id: int):
             )
         )
         lead.list, lead.reason, lead.pinned = to_list, reason, True
+        owner_for_opportunity(lead, was_opportunity)
     db.session.commit()
     return _done(lead, PANEL, message)
 
@@ -224,6 +227,7 @@ def check_answers(lead_id: int):
         for name, value in lead.changed_answers.items():
             setattr(lead, name, value)
         requalify(lead, current_rules(), user_id=user_id, because=ANSWERS_ACCEPTED)
+        owner_for_opportunity(lead, was_opportunity)
         announce_routing(lead, was_opportunity, new_lead=False)
     lead.changed_answers = lead.answers_changed_at = None
     db.session.commit()

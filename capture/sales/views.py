@@ -7,7 +7,7 @@ from flask import current_app, render_template, request, url_for
 from ..domain.vocabulary import CHANNELS, LISTS, WARMTHS
 from ..extensions import db
 from ..leads.qualification import current_rules
-from ..models import Form, utcnow
+from ..models import Form, User, utcnow
 from ..web.filters import business_zone
 from ..web.htmx import is_htmx, vary_on_htmx
 from . import bp
@@ -23,6 +23,15 @@ from .listing import (
 )
 
 
+def owner_names(user_ids: set) -> dict[int, str]:
+    """user id -> the name shown for the owners of a page's leads (one query)."""
+    ids = user_ids - {None}
+    if not ids:
+        return {}
+    rows = db.session.execute(db.select(User.id, User.name, User.email).where(User.id.in_(ids)))
+    return {row.id: row.name or row.email for row in rows}
+
+
 @bp.get("/")
 def index():
     """The lists. An htmx request (filters, next page) gets only the results."""
@@ -34,6 +43,7 @@ def index():
         "filters": filters,
         "page": page,
         "forms_used": latest_forms([lead.id for lead in page.leads]),
+        "owner_names": owner_names({lead.owner_id for lead in page.leads}),
         "warmths": WARMTHS,
         "now": now,
         "zone": zone,

@@ -146,6 +146,15 @@ def test_turns_are_shared_by_weight_within_one_percent():
         assert abs(owners[person.id] / 1000 - share) <= 0.01
 
 
+def test_each_turn_given_has_the_next_number():
+    turn, numbers = Turn(), []
+    for _ in range(3):
+        _, turn = round_robin(TEAM, turn)
+        numbers.append(turn.number)
+
+    assert numbers == [1, 2, 3]
+
+
 def test_turns_interleave_rather_than_give_anyone_a_streak():
     turn, order = Turn(), []
     for _ in range(10):

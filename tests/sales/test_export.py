@@ -35,6 +35,7 @@ HEADER = [
     "engagement_score",
     "first_response_at",
     "outcome",
+    "owner",
 ]
 
 

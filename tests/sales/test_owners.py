@@ -1,0 +1,213 @@
+"""Who follows up: an opportunity gets an owner (round robin over the sales
+people, a hand entry to whoever enters it), logged on the lead, shown on
+the list, the lead page and in the CSV; nobody available leaves it unassigned."""
+
+import csv
+import io
+import threading
+import time
+from collections import Counter
+
+from bs4 import BeautifulSoup
+from werkzeug.security import generate_password_hash
+
+from capture.db.transactions import begin_write
+from capture.domain.assignment import LeadToAssign
+from capture.extensions import db
+from capture.leads.owners import choose_owner
+from capture.models import Lead, OwnerChange, User
+
+from ..support.auth import PASSWORD
+from ..support.factories import make_lead
+from ..support.visitor import CONTACT, Visitor
+
+
+def add_sales_person(app, email: str, name: str | None = None) -> int:
+    with app.app_context():
+        user = User(
+            email=email, name=name, role="sales", password_hash=generate_password_hash(PASSWORD)
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+
+def leads_by_email(app) -> dict[str, Lead]:
+    with app.app_context():
+        leads = db.session.scalars(db.select(Lead)).all()
+        for lead in leads:
+            _ = lead.owner, [(c.from_user, c.to_user, c.user) for c in lead.owner_changes]
+        return {lead.email: lead for lead in leads}
+
+
+def submit_opportunity(client, email: str, **qualify):
+    Visitor(client).submit("demo-contact", contact={"email": email}, qualify=qualify or None)
+
+
+def test_a_new_opportunity_gets_the_sales_person_and_the_log_says_why(app, client, users):
+    submit_opportunity(client, "anna@bakkerij.nl")
+
+    lead = leads_by_email(app)["anna@bakkerij.nl"]
+    assert lead.list == "opportunity"
+    assert lead.owner_id == users["sales"][0]
+    ((change),) = lead.owner_changes
+    assert (change.from_user_id, change.to_user_id, change.user_id) == (None, lead.owner_id, None)
+    assert change.reason == "round robin"
+
+
+def test_opportunities_take_turns_between_the_sales_people(app, client, users):
+    bas = add_sales_person(app, "bas@leadgate.test", "Bas Bakker")
+    for number in range(6):
+        submit_opportunity(client, f"lead{number}@example.nl")
+
+    owners = Counter(lead.owner_id for lead in leads_by_email(app).values())
+    assert owners == Counter({users["sales"][0]: 3, bas: 3})
+
+
+def test_a_nurture_lead_gets_no_owner(app, client, users):
+    Visitor(client).submit("demo-ebook", contact={"email": "jan@example.nl"})
+
+    lead = leads_by_email(app)["jan@example.nl"]
+    assert lead.list != "opportunity"
+    assert lead.owner_id is None and lead.owner_changes == []
+
+
+def test_with_nobody_to_take_it_an_opportunity_is_unassigned_and_says_so(app, client):
+    submit_opportunity(client, "anna@bakkerij.nl")
+
+    lead = leads_by_email(app)["anna@bakkerij.nl"]
+    assert lead.owner_id is None
+    assert [change.reason for change in lead.owner_changes] == ["nobody available"]
+
+
+def test_a_lead_disqualified_by_its_own_qualifying_step_loses_its_owner(app, client, users):
+    visitor = Visitor(client)
+    visitor.open("demo-contact")
+    visitor.post({**CONTACT, "email": "klein@example.nl", "consent": "y"})
+    contact_step_owner = leads_by_email(app)["klein@example.nl"].owner_id
+
+    visitor.post({"sector": "ict", "headcount": "2-9"})
+
+    lead = leads_by_email(app)["klein@example.nl"]
+    assert contact_step_owner == users["sales"][0]
+    assert (lead.list, lead.owner_id) == ("disqualified", None)
+    assert lead.owner_changes[-1].reason == "disqualified by its own answers"
+
+
+def test_a_returning_opportunity_keeps_its_owner(app, client, users):
+    submit_opportunity(client, "anna@bakkerij.nl")
+    first_owner = leads_by_email(app)["anna@bakkerij.nl"].owner_id
+    add_sales_person(app, "bas@leadgate.test")
+
+    submit_opportunity(client, "anna@bakkerij.nl")
+
+    lead = leads_by_email(app)["anna@bakkerij.nl"]
+    assert lead.owner_id == first_owner and len(lead.owner_changes) == 1
+
+
+def test_a_lead_entered_by_hand_goes_to_whoever_enters_it(app, client, auth, users):
+    add_sales_person(app, "bas@leadgate.test")  # who would have the next turn
+    auth.login("sales")
+    page = client.get("/sales/leads/new").get_data(as_text=True)
+    token = BeautifulSoup(page, "html.parser").select_one("input[name=csrf_token]")["value"]
+    nonce = BeautifulSoup(page, "html.parser").select_one("input[name=nonce]")
+    fields = {
+        "csrf_token": token,
+        "email": "marleen@drukkerij.nl",
+        "name": "Marleen Visser",
+        "company": "Drukkerij Visser",
+        "sector": "manufacturing",
+        "headcount": "50-99",
+        "role": "owner",
+        "interest": "demo",
+        "channel": "manual",
+    }
+    if nonce is not None:
+        fields["nonce"] = nonce["value"]
+
+    client.post("/sales/leads/new", data=fields)
+
+    lead = leads_by_email(app)["marleen@drukkerij.nl"]
+    assert lead.list == "opportunity"
+    assert lead.owner_id == users["sales"][0]
+    assert lead.owner_changes[0].reason == "entered by hand"
+
+
+def test_moving_a_lead_to_opportunity_gives_it_an_owner(app, client, auth, users):
+    with app.app_context():
+        lead_id = make_lead(list="nurture").id
+        db.session.commit()
+    auth.login("sales")
+    token = auth.csrf_token(f"/sales/leads/{lead_id}")
+
+    client.post(
+        f"/sales/leads/{lead_id}/move",
+        data={
+            "csrf_token": token,
+            "to_list": "opportunity",
+            "other_reason": "Called: wants a demo",
+        },
+    )
+
+    with app.app_context():
+        lead = db.session.get(Lead, lead_id)
+        assert lead.owner_id == users["sales"][0]
+
+
+def test_the_owner_shows_on_the_list_the_lead_page_and_in_the_csv(app, client, auth, users):
+    with app.app_context():
+        db.session.get(User, users["sales"][0]).name = "Sanne Bakker"
+        db.session.commit()
+    submit_opportunity(client, "anna@bakkerij.nl")
+    lead_id = leads_by_email(app)["anna@bakkerij.nl"].id
+    auth.login("sales")
+
+    listed = BeautifulSoup(client.get("/sales/").get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(
+        client.get(f"/sales/leads/{lead_id}").get_data(as_text=True), "html.parser"
+    )
+    exported = client.get("/sales/export.csv?list=opportunity").get_data(as_text=True)
+
+    assert listed.select_one("td.who .owner").get_text(strip=True) == "Owner: Sanne Bakker"
+    assert page.select_one("dd.owner").get_text(strip=True) == "Sanne Bakker"
+    assert "round robin" in page.select_one(".owner-log").get_text(" ", strip=True)
+    (row,) = csv.DictReader(io.StringIO(exported.lstrip("\ufeff")))
+    assert row["owner"] == users["sales"][1]
+
+
+def test_erasing_a_person_erases_their_owner_log(app, client, users):
+    from capture.leads.privacy import erase_by_request
+
+    submit_opportunity(client, "anna@bakkerij.nl")
+    lead_id = leads_by_email(app)["anna@bakkerij.nl"].id
+    with app.test_request_context():
+        erase_by_request(lead_id)
+        db.session.commit()
+        assert db.session.scalar(db.select(db.func.count(OwnerChange.id))) == 0
+
+
+def test_two_workers_taking_turns_at_once_never_give_a_turn_twice(app, users):
+    add_sales_person(app, "bas@leadgate.test")
+    turns: list[int] = []
+    lock = threading.Lock()
+
+    def worker():
+        with app.app_context():
+            for _ in range(100):
+                begin_write()
+                chosen = choose_owner(LeadToAssign())
+                # A slow request: the other worker wants its turn meanwhile.
+                time.sleep(0.002)
+                db.session.commit()
+                with lock:
+                    turns.append(chosen.turn.number)
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Every turn given once: none twice, none skipped.
+    assert sorted(turns) == list(range(1, 201))
