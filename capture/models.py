@@ -196,7 +196,7 @@ class Lead(Attribution, db.Model):
     notes: Mapped[builtins.list["Note"]] = relationship(order_by="Note.created_at")
     owner: Mapped["User | None"] = relationship(foreign_keys=[owner_id])
     owner_changes: Mapped[builtins.list["OwnerChange"]] = relationship(
-        order_by="OwnerChange.created_at", back_populates="lead"
+        order_by="[OwnerChange.created_at, OwnerChange.id]", back_populates="lead"
     )
 
 

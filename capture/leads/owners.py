@@ -80,13 +80,23 @@ def business_today(now: datetime | None = None):
 
 
 def choose_owner(lead: LeadToAssign) -> Assignment:
-    """The owner for `lead` now, the round robin's turn moved on if it took one."""
+    """The owner for `lead` now, the round robin's turn moved on if it took one.
+
+    The turn's row is locked only when the choice is a turn: a hand entry, a
+    returning lead keeping its owner, or nobody available, leave it alone.
+    """
+    everyone, today = people(), business_today()
+    chosen = assign(lead, everyone, (), Turn(), today)
+    if chosen.turn == Turn():
+        return chosen if chosen.person_id is not None else _nobody(chosen)
     turn = _locked_turn()
-    chosen = assign(lead, people(), (), turn, business_today())
-    if chosen.turn != turn:
-        _store_turn(chosen.turn)
-    if chosen.person_id is None:
-        current_app.logger.warning("a lead became an opportunity with nobody to take it")
+    chosen = assign(lead, everyone, (), turn, today)
+    _store_turn(chosen.turn)
+    return chosen
+
+
+def _nobody(chosen: Assignment) -> Assignment:
+    current_app.logger.warning("a lead became an opportunity with nobody to take it")
     return chosen
 
 
@@ -98,10 +108,10 @@ def log_owner_change(
     insert_rows(OwnerChange, [{**row, "user_id": by, "created_at": utcnow()}])
 
 
-def owner_for_opportunity(lead, was_opportunity: bool) -> None:
-    """For a stored lead (an ORM object) that a person or the rules just
-    routed: give it an owner if it became an opportunity, or is one without
-    an owner; logged. The caller commits."""
+def owner_for_opportunity(lead, was_opportunity: bool, by: int | None = None) -> None:
+    """For a stored lead (an ORM object) that a person (`by`) or the rules
+    just routed: give it an owner if it became an opportunity, or is one
+    without an owner; logged. The caller commits."""
     if lead.list != "opportunity" or (was_opportunity and lead.owner_id is not None):
         return
     chosen = choose_owner(
@@ -118,4 +128,4 @@ def owner_for_opportunity(lead, was_opportunity: bool) -> None:
     if chosen.person_id == before or nobody_again:
         return
     lead.owner_id = chosen.person_id
-    log_owner_change(lead.id, before, chosen.person_id, chosen.why)
+    log_owner_change(lead.id, before, chosen.person_id, chosen.why, by)

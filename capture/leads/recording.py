@@ -215,10 +215,10 @@ def _store_new_lead(entry: Entry, key: str, rules: QualificationRules, now) -> R
 
 def _hand_to_owner(
     draft: Draft, form_id: int | None, entered_by_id: int | None, was_opportunity: bool
-) -> tuple[int | None, int | None, str] | None:
+) -> tuple[int | None, int | None, str, int | None] | None:
     """Give the lead an owner when it needs one it does not have yet: it just
     became an opportunity, or is one without an owner. Returns the change to
-    log (from, to, why), or None."""
+    log (from, to, why, by whom), or None."""
     if not needs_owner(draft.list) or (was_opportunity and draft.owner_id is not None):
         return None
     chosen = choose_owner(
@@ -239,17 +239,17 @@ def _hand_to_owner(
     if chosen.person_id == before and before is not None:
         return None
     draft.owner_id = chosen.person_id
-    return before, chosen.person_id, chosen.why
+    return before, chosen.person_id, chosen.why, entered_by_id
 
 
-def _drop_owner(draft: Draft, why: str) -> tuple[int | None, int | None, str] | None:
+def _drop_owner(draft: Draft, why: str) -> tuple[int | None, int | None, str, None] | None:
     if draft.owner_id is None:
         return None
     before, draft.owner_id = draft.owner_id, None
-    return before, None, why
+    return before, None, why, None
 
 
-def _log_owner(lead_id: int, change: tuple[int | None, int | None, str] | None) -> None:
+def _log_owner(lead_id: int, change: tuple[int | None, int | None, str, int | None] | None) -> None:
     if change is not None:
         log_owner_change(lead_id, *change)
 
@@ -462,8 +462,8 @@ def complete_submission(
     else:
         _update_answers(draft, given)
     move = rescore(draft, intake_rules(), intents=intents, up_only=returning)
-    if draft.list == "disqualified" and not returning:
-        # Disqualified by its own qualifying step.
+    if move is not None and move.to_list == "disqualified" and not returning:
+        # Disqualified by its own qualifying step (not by a person's pin).
         handed = _drop_owner(draft, DISQUALIFIED_BY_ITS_ANSWERS)
     else:
         handed = _hand_to_owner(draft, form_id, None, was_opportunity)

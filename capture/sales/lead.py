@@ -115,7 +115,7 @@ def move_lead(lead_id: int):
             )
         )
         lead.list, lead.reason, lead.pinned = to_list, reason, True
-        owner_for_opportunity(lead, was_opportunity)
+        owner_for_opportunity(lead, was_opportunity, by=user_id)
     db.session.commit()
     return _done(lead, PANEL, message)
 
@@ -227,7 +227,7 @@ def check_answers(lead_id: int):
         for name, value in lead.changed_answers.items():
             setattr(lead, name, value)
         requalify(lead, current_rules(), user_id=user_id, because=ANSWERS_ACCEPTED)
-        owner_for_opportunity(lead, was_opportunity)
+        owner_for_opportunity(lead, was_opportunity, by=user_id)
         announce_routing(lead, was_opportunity, new_lead=False)
     lead.changed_answers = lead.answers_changed_at = None
     db.session.commit()

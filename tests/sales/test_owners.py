@@ -17,7 +17,7 @@ from capture.extensions import db
 from capture.leads.owners import choose_owner
 from capture.models import Lead, OwnerChange, User
 
-from ..support.auth import PASSWORD
+from ..support.auth import PASSWORD, Auth
 from ..support.factories import make_lead
 from ..support.visitor import CONTACT, Visitor
 
@@ -94,6 +94,28 @@ def test_a_lead_disqualified_by_its_own_qualifying_step_loses_its_owner(app, cli
     assert lead.owner_changes[-1].reason == "disqualified by its own answers"
 
 
+def test_a_lead_pinned_to_disqualified_by_a_person_keeps_its_owner_after_its_next_step(
+    app, client, auth, users
+):
+    visitor = Visitor(client)
+    visitor.open("demo-contact")
+    visitor.post({**CONTACT, "email": "klein@example.nl", "consent": "y"})
+    lead_id = leads_by_email(app)["klein@example.nl"].id
+    sales = app.test_client()
+    Auth(sales, users).login("sales")
+    token = Auth(sales, users).csrf_token(f"/sales/leads/{lead_id}")
+    sales.post(
+        f"/sales/leads/{lead_id}/move",
+        data={"csrf_token": token, "to_list": "disqualified", "reason": "Competitor"},
+    )
+
+    visitor.post({"sector": "ict", "headcount": "50-99"})
+
+    lead = leads_by_email(app)["klein@example.nl"]
+    assert (lead.list, lead.owner_id) == ("disqualified", users["sales"][0])
+    assert [change.reason for change in lead.owner_changes] == ["round robin"]
+
+
 def test_a_returning_opportunity_keeps_its_owner(app, client, users):
     submit_opportunity(client, "anna@bakkerij.nl")
     first_owner = leads_by_email(app)["anna@bakkerij.nl"].owner_id
@@ -106,7 +128,9 @@ def test_a_returning_opportunity_keeps_its_owner(app, client, users):
 
 
 def test_a_lead_entered_by_hand_goes_to_whoever_enters_it(app, client, auth, users):
-    add_sales_person(app, "bas@leadgate.test")  # who would have the next turn
+    bas = add_sales_person(app, "bas@leadgate.test")
+    submit_opportunity(client, "first@example.nl")  # the first turn: the next one is Bas's
+    assert leads_by_email(app)["first@example.nl"].owner_id != bas
     auth.login("sales")
     page = client.get("/sales/leads/new").get_data(as_text=True)
     token = BeautifulSoup(page, "html.parser").select_one("input[name=csrf_token]")["value"]
@@ -130,7 +154,8 @@ def test_a_lead_entered_by_hand_goes_to_whoever_enters_it(app, client, auth, use
     lead = leads_by_email(app)["marleen@drukkerij.nl"]
     assert lead.list == "opportunity"
     assert lead.owner_id == users["sales"][0]
-    assert lead.owner_changes[0].reason == "entered by hand"
+    ((change),) = lead.owner_changes
+    assert (change.reason, change.user_id) == ("entered by hand", users["sales"][0])
 
 
 def test_moving_a_lead_to_opportunity_gives_it_an_owner(app, client, auth, users):
@@ -152,6 +177,8 @@ def test_moving_a_lead_to_opportunity_gives_it_an_owner(app, client, auth, users
     with app.app_context():
         lead = db.session.get(Lead, lead_id)
         assert lead.owner_id == users["sales"][0]
+        ((change),) = lead.owner_changes
+        assert change.user_id == users["sales"][0]  # who moved it
 
 
 def test_the_owner_shows_on_the_list_the_lead_page_and_in_the_csv(app, client, auth, users):
