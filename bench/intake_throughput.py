@@ -22,7 +22,8 @@ submission is the server's own cost.
 
 Leadgate runs as in production with a sales inbox set (LEADS_NOTIFY_EMAIL
 and LEADS_SMTP_HOST; nothing is sent, no worker runs: each new opportunity
-gets its outbox row). `--notifications off` leaves them unset.
+gets its outbox row) and two sales people, who get the opportunities by
+turns. `--notifications off` leaves the inbox unset.
 
 `--profile N` instead runs N whole submissions through Flask's test client
 under cProfile (SQLite) and prints where the time goes.
@@ -69,6 +70,8 @@ NOTIFICATIONS_ENV = {
     "LEADS_SMTP_HOST": "127.0.0.1",
     "LEADS_SMTP_PORT": "9",  # never dialled: no worker runs during the bench
 }
+SALES_PEOPLE = ("anna@bakkerij.example", "bas@bakkerij.example")
+SALES_ROLE = ("--role", "sales", "--password", "bench-password")
 TARGET_RATIO, TARGET_P99_MS = 0.5, 100.0
 
 _INPUT = re.compile(r"<input\b[^>]*>")
@@ -464,6 +467,9 @@ def measure(args, folder: Path) -> list[Result]:
             env |= NOTIFICATIONS_ENV
         run([str(BIN / "flask"), "--app", "wsgi", "init-db"], env)
         run([str(BIN / "flask"), "--app", "wsgi", "seed-demo"], env)
+        # Two people who take leads: every opportunity gets an owner by turns.
+        for person in SALES_PEOPLE:
+            run([str(BIN / "flask"), "--app", "wsgi", "create-user", person, *SALES_ROLE], env)
         log = folder / "leadgate.log"
         with gunicorn_process(["wsgi:app"], env, log) as (port, master):
             shapes("Leadgate", leadgate_submission)
@@ -556,6 +562,8 @@ def profile(
 
     from capture import create_app
     from capture.cli import seed_demo
+    from capture.extensions import db
+    from capture.models import Lead
 
     folder = Path(tempfile.mkdtemp(prefix="leadgate-profile-"))
     try:
@@ -574,6 +582,10 @@ def profile(
         with app.app_context():
             upgrade()
             seed_demo()
+            runner = app.test_cli_runner()
+            for person in SALES_PEOPLE:
+                made = runner.invoke(args=["create-user", person, *SALES_ROLE])
+                assert made.exit_code == 0, made.output
         client = app.test_client()
         headers = {"User-Agent": USER_AGENT, "Accept-Language": "en"}
         posted = {**headers, "HX-Request": "true"}
@@ -619,6 +631,11 @@ def profile(
             values.clear()
         for number in range(submissions):
             one(f"timed-{number}@bakkerij.nl")
+        with app.app_context():
+            owned = db.session.scalar(
+                db.select(db.func.count(Lead.id)).where(Lead.owner_id.is_not(None))
+            )
+        print(f"{owned} leads with an owner")
         print(f"{submissions} whole submissions through the test client, one at a time:")
         for what, values in timings.items():
             print(
