@@ -9,6 +9,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
+from .access.names import tidy_name
 from .demo.seed import DEMO_ADMIN, seed_demo, seed_first_admin
 from .demo.traffic import already_seeded, seed_traffic
 from .domain.identity import email_key
@@ -119,7 +120,7 @@ def register(app: Flask) -> None:
         """Create a user, or reset the role and password (and name) of an existing one."""
         if len(password) < 8:
             raise click.BadParameter("use at least 8 characters", param_hint="--password")
-        name = " ".join((name or "").split())
+        name = tidy_name(name or "")
         if len(name) > NAME_LENGTH:
             raise click.BadParameter(f"at most {NAME_LENGTH} characters", param_hint="--name")
         email = email.strip().lower()

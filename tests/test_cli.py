@@ -120,8 +120,8 @@ def test_both_demo_forms_can_be_embedded_on_the_sample_site(app):
 # create-user
 
 
-def create_user(runner, email, role, password):
-    return runner.invoke(args=["create-user", email, "--role", role, "--password", password])
+def create_user(runner, email, role, password, *more):
+    return runner.invoke(args=["create-user", email, "--role", role, "--password", password, *more])
 
 
 def test_create_user_stores_a_hashed_password_never_the_password_itself(app, runner):
@@ -162,17 +162,8 @@ def test_create_user_for_an_existing_email_updates_role_and_password(app, runner
 
 
 def test_create_user_sets_a_display_name_and_keeps_it_when_run_again_without_one(app, runner):
-    result = runner.invoke(
-        args=[
-            "create-user",
-            "anna@example.com",
-            "--role",
-            "sales",
-            "--password",
-            "correct horse",
-            "--name",
-            "  Anna   de Vries ",
-        ]
+    result = create_user(
+        runner, "anna@example.com", "sales", "correct horse", "--name", "  Anna   de Vries "
     )
     create_user(runner, "anna@example.com", "sales", "battery staple")
 
@@ -182,18 +173,7 @@ def test_create_user_sets_a_display_name_and_keeps_it_when_run_again_without_one
 
 
 def test_create_user_refuses_a_name_longer_than_120_characters(app, runner):
-    result = runner.invoke(
-        args=[
-            "create-user",
-            "anna@example.com",
-            "--role",
-            "sales",
-            "--password",
-            "correct horse",
-            "--name",
-            "A" * 121,
-        ]
-    )
+    result = create_user(runner, "anna@example.com", "sales", "correct horse", "--name", "A" * 121)
 
     assert result.exit_code != 0
     assert "at most 120 characters" in result.output

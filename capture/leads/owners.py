@@ -10,6 +10,7 @@ lead; the lead's row must be locked first (the turn is always locked last,
 so two transactions never wait on each other in a circle).
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
@@ -26,6 +27,7 @@ from ..domain.assignment import (
     Person,
     Turn,
     assign,
+    needs_owner,
     who_takes_leads,
 )
 from ..extensions import db
@@ -87,17 +89,63 @@ def choose_owner(lead: LeadToAssign) -> Assignment:
     """
     everyone, today = people(), business_today()
     chosen = assign(lead, everyone, (), Turn(), today)
-    if chosen.turn == Turn():
-        return chosen if chosen.person_id is not None else _nobody(chosen)
-    turn = _locked_turn()
-    chosen = assign(lead, everyone, (), turn, today)
-    _store_turn(chosen.turn)
+    if chosen.turn != Turn():  # a round-robin turn: taken again, under the lock
+        turn = _locked_turn()
+        chosen = assign(lead, everyone, (), turn, today)
+        _store_turn(chosen.turn)
+    if chosen.person_id is None:
+        current_app.logger.warning("a lead became an opportunity with nobody to take it")
     return chosen
 
 
-def _nobody(chosen: Assignment) -> Assignment:
-    current_app.logger.warning("a lead became an opportunity with nobody to take it")
-    return chosen
+@dataclass(frozen=True)
+class OwnerMove:
+    """An owner change to log: from, to (None: nobody), why, by whom (None: automatic)."""
+
+    from_id: int | None
+    to_id: int | None
+    why: str
+    by: int | None = None
+
+    def log(self, lead_id: int) -> None:
+        log_owner_change(lead_id, self.from_id, self.to_id, self.why, self.by)
+
+
+def hand_to_owner(
+    lead,
+    was_opportunity: bool,
+    form_id: int | None = None,
+    entered_by_id: int | None = None,
+    by: int | None = None,
+) -> OwnerMove | None:
+    """Give `lead` (a Lead, or a draft of its columns) an owner when it needs
+    one it does not have yet: it just became an opportunity, or is one
+    without an owner. Sets its `owner_id`; returns the move to log, or None.
+
+    `form_id` is the form it came in by, `entered_by_id` the person entering
+    it by hand, `by` the person whose action this is (logged).
+    """
+    if not needs_owner(lead.list) or (was_opportunity and lead.owner_id is not None):
+        return None
+    chosen = choose_owner(
+        LeadToAssign(
+            headcount=lead.headcount,
+            sector=lead.sector,
+            channel=lead.channel,
+            form_id=form_id,
+            owner_id=lead.owner_id,
+            entered_by_id=entered_by_id,
+        )
+    )
+    before = lead.owner_id
+    if chosen.person_id is None and (before is not None or was_opportunity):
+        # Nobody (else) available: the owner it has stays, and an
+        # unassigned opportunity's "nobody available" is logged once.
+        return None
+    if chosen.person_id == before and before is not None:
+        return None  # keeps its owner: nothing to log
+    lead.owner_id = chosen.person_id
+    return OwnerMove(before, chosen.person_id, chosen.why, by)
 
 
 def log_owner_change(
@@ -110,22 +158,7 @@ def log_owner_change(
 
 def owner_for_opportunity(lead, was_opportunity: bool, by: int | None = None) -> None:
     """For a stored lead (an ORM object) that a person (`by`) or the rules
-    just routed: give it an owner if it became an opportunity, or is one
-    without an owner; logged. The caller commits."""
-    if lead.list != "opportunity" or (was_opportunity and lead.owner_id is not None):
-        return
-    chosen = choose_owner(
-        LeadToAssign(
-            headcount=lead.headcount,
-            sector=lead.sector,
-            channel=lead.channel,
-            form_id=lead.first_form_id,
-            owner_id=lead.owner_id,
-        )
-    )
-    before = lead.owner_id
-    nobody_again = chosen.person_id is None and (before is not None or was_opportunity)
-    if chosen.person_id == before or nobody_again:
-        return
-    lead.owner_id = chosen.person_id
-    log_owner_change(lead.id, before, chosen.person_id, chosen.why, by)
+    just routed: `hand_to_owner`, logged. The caller commits."""
+    move = hand_to_owner(lead, was_opportunity, form_id=lead.first_form_id, by=by)
+    if move is not None:
+        move.log(lead.id)

@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from ..db.rows import Record, insert_record, insert_rows, update_record
 from ..db.transactions import begin_write, commit_keeping_loaded
 from ..domain.answers import merge_answers, same_answer
-from ..domain.assignment import LeadToAssign, needs_owner
 from ..domain.identity import email_key
 from ..domain.rules import QualificationRules
 from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
@@ -22,7 +21,7 @@ from ..notifications.outbox import announce_routing
 from .attribution import channel_for, source_for
 from .consent import Wording, version_of
 from .funnel_counts import count_form_event
-from .owners import choose_owner, log_owner_change
+from .owners import OwnerMove, hand_to_owner
 from .qualification import Move, current_rules, intake_rules, rescore, touch
 
 # Logged when a lead's own qualifying step disqualifies it.
@@ -204,7 +203,7 @@ def _store_new_lead(entry: Entry, key: str, rules: QualificationRules, now) -> R
     )
     _update_answers(draft, entry.answers)
     move = rescore(draft, rules, first_routing=True, intents=[entry.intent])
-    handed = _hand_to_owner(draft, entry.form_id, entry.entered_by_id, was_opportunity=False)
+    handed = _hand_over(draft, entry, was_opportunity=False)
     # The unique e-mail key makes a simultaneous first post by the same
     # person fail here; the transaction is tried again and finds this lead.
     lead = insert_record(Lead, draft.values)
@@ -213,45 +212,22 @@ def _store_new_lead(entry: Entry, key: str, rules: QualificationRules, now) -> R
     return lead
 
 
-def _hand_to_owner(
-    draft: Draft, form_id: int | None, entered_by_id: int | None, was_opportunity: bool
-) -> tuple[int | None, int | None, str, int | None] | None:
-    """Give the lead an owner when it needs one it does not have yet: it just
-    became an opportunity, or is one without an owner. Returns the change to
-    log (from, to, why, by whom), or None."""
-    if not needs_owner(draft.list) or (was_opportunity and draft.owner_id is not None):
-        return None
-    chosen = choose_owner(
-        LeadToAssign(
-            headcount=draft.headcount,
-            sector=draft.sector,
-            channel=draft.channel,
-            form_id=form_id,
-            owner_id=draft.owner_id,
-            entered_by_id=entered_by_id,
-        )
-    )
-    before = draft.owner_id
-    if chosen.person_id is None and (before is not None or was_opportunity):
-        # Nobody (else) available: the owner it has stays, and an
-        # unassigned opportunity's "nobody available" is logged once.
-        return None
-    if chosen.person_id == before and before is not None:
-        return None
-    draft.owner_id = chosen.person_id
-    return before, chosen.person_id, chosen.why, entered_by_id
+def _hand_over(draft: Draft, entry: Entry, was_opportunity: bool) -> OwnerMove | None:
+    # A hand entry goes to whoever enters it, and is logged as theirs.
+    who = entry.entered_by_id
+    return hand_to_owner(draft, was_opportunity, entry.form_id, entered_by_id=who, by=who)
 
 
-def _drop_owner(draft: Draft, why: str) -> tuple[int | None, int | None, str, None] | None:
+def _drop_owner(draft: Draft, why: str) -> OwnerMove | None:
     if draft.owner_id is None:
         return None
     before, draft.owner_id = draft.owner_id, None
-    return before, None, why, None
+    return OwnerMove(before, None, why)
 
 
-def _log_owner(lead_id: int, change: tuple[int | None, int | None, str, int | None] | None) -> None:
-    if change is not None:
-        log_owner_change(lead_id, *change)
+def _log_owner(lead_id: int, move: OwnerMove | None) -> None:
+    if move is not None:
+        move.log(lead_id)
 
 
 def _update_returning_lead(lead: Record, entry: Entry, rules: QualificationRules, now) -> Record:
@@ -268,7 +244,7 @@ def _update_returning_lead(lead: Record, entry: Entry, rules: QualificationRules
     intents = [*stored_intents(lead.id), entry.intent]
     move = rescore(draft, rules, intents=intents, up_only=returning)
     was_opportunity = lead.list == "opportunity"
-    handed = _hand_to_owner(draft, entry.form_id, entry.entered_by_id, was_opportunity)
+    handed = _hand_over(draft, entry, was_opportunity)
     _log_move(lead.id, move)
     _log_owner(lead.id, handed)
     return update_record(Lead, lead, draft.changes_from(lead))
@@ -466,7 +442,7 @@ def complete_submission(
         # Disqualified by its own qualifying step (not by a person's pin).
         handed = _drop_owner(draft, DISQUALIFIED_BY_ITS_ANSWERS)
     else:
-        handed = _hand_to_owner(draft, form_id, None, was_opportunity)
+        handed = hand_to_owner(draft, was_opportunity, form_id=form_id)
     _log_move(lead.id, move)
     _log_owner(lead.id, handed)
     lead = update_record(Lead, lead, draft.changes_from(lead))

@@ -28,8 +28,8 @@ def owner_names(user_ids: set) -> dict[int, str]:
     ids = user_ids - {None}
     if not ids:
         return {}
-    rows = db.session.execute(db.select(User.id, User.name, User.email).where(User.id.in_(ids)))
-    return {row.id: row.name or row.email for row in rows}
+    owners = db.session.scalars(db.select(User).where(User.id.in_(ids)))
+    return {owner.id: owner.display_name for owner in owners}
 
 
 @bp.get("/")

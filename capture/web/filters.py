@@ -105,15 +105,19 @@ def money(cents: Fraction | int | None) -> str:
 
 
 def register(app: Flask) -> None:
-    app.add_template_filter(money, "money")
-    app.add_template_filter(role_word, "role_word")
-    app.add_template_filter(age, "age")
-    app.add_template_filter(local, "local")
-    app.add_template_filter(date_words, "date_words")
-    app.add_template_filter(list_word, "list_word")
-    app.add_template_filter(list_name, "list_name")
-    app.add_template_filter(warmth_word, "warmth_word")
-    app.add_template_filter(channel_word, "channel_word")
-    app.add_template_filter(outcome_word, "outcome_word")
-    app.add_template_filter(intent_words, "intent_words")
-    app.add_template_global(warmth, "warmth")
+    """The filters and globals every page may use, under their own names."""
+    for function in (
+        money,
+        role_word,
+        age,
+        local,
+        date_words,
+        list_word,
+        list_name,
+        warmth_word,
+        channel_word,
+        outcome_word,
+        intent_words,
+    ):
+        app.add_template_filter(function)
+    app.add_template_global(warmth)
