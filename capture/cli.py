@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from .access.names import tidy_name
 from .demo.seed import DEMO_ADMIN, seed_demo, seed_first_admin
+from .demo.people import TEAM, seed_team
 from .demo.traffic import already_seeded, seed_traffic
 from .domain.identity import email_key
 from .extensions import db
@@ -60,6 +61,14 @@ def register(app: Flask) -> None:
         if db.session.scalar(db.select(Lead.id).limit(1)) is not None:
             click.echo("There are real leads here: demo traffic is only for an empty demo.")
             return
+        password = seed_team()
+        db.session.commit()
+        if password:
+            click.echo(
+                "Added the demo sales team: "
+                + ", ".join(f"{name} ({email})" for email, name, _, _ in TEAM)
+                + f", password {password} (shown once)."
+            )
         made = seed_traffic(visitors, days)
         click.echo(f"Added {visitors} demo visitors over {days} days: {made} leads.")
 

@@ -134,6 +134,8 @@ class Lead(Attribution, db.Model):
         Index(
             "ix_leads_list_first_interest_reason", "list", "first_interest_at", "reason", "channel"
         ),
+        # My leads: one person's (or nobody's) leads of a list, best first.
+        Index("ix_leads_list_owner_score", "list", "owner_id", "score", "last_interest_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,6 +167,8 @@ class Lead(Attribution, db.Model):
     first_form_id: Mapped[int | None] = mapped_column(ForeignKey("forms.id"))
     # Who follows the lead up (see capture/leads/owners.py); None: nobody yet.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # When the person last opened the booking link offered on the thank-you.
+    booking_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     first_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -485,7 +489,10 @@ class User(UserMixin, db.Model):
     """A sales person or admin who logs in."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_in("role", ("admin", "sales")), name="role"),)
+    __table_args__ = (
+        CheckConstraint(_in("role", ("admin", "sales")), name="role"),
+        CheckConstraint("weight BETWEEN 1 AND 10", name="weight"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -498,7 +505,19 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     # The language of the sales and admin pages: "en" or "nl"; None follows the browser.
     language: Mapped[str | None] = mapped_column(String(5))
+    # Taking leads (capture/domain/assignment.py): every active sales user
+    # does; an admin when this is on, or by default (None) while no active
+    # sales user exists. Ignored for sales users.
+    takes_leads: Mapped[bool | None] = mapped_column()
+    # The share of round-robin turns: a part-timer 1, others 2 (1 to 10).
+    weight: Mapped[int] = mapped_column(default=2, server_default="2")
+    # Their own calendar page, offered to the leads they own ("Book a call with Anna").
+    booking_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    absences: Mapped[list["Absence"]] = relationship(
+        back_populates="user", order_by="Absence.starts", foreign_keys="Absence.user_id"
+    )
 
     @property
     def display_name(self) -> str:
@@ -514,6 +533,31 @@ class User(UserMixin, db.Model):
     def end_sessions(self) -> None:
         """Log this user out everywhere (logout, a new password)."""
         self.session_token = new_session_token()
+
+
+class Absence(db.Model):
+    """A person away from `starts` to `ends` (both days included, the
+    business's local dates): they get no new leads, and when it starts their
+    opportunities still waiting for a first response go to someone else."""
+
+    __tablename__ = "absences"
+    __table_args__ = (
+        CheckConstraint("ends >= starts", name="ends_after_starts"),
+        Index("ix_absences_user_ends", "user_id", "ends"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    starts: Mapped[date]
+    ends: Mapped[date]
+    # Who set it (the person themself or an admin).
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When the person's waiting opportunities were handed over at its start
+    # (None: not yet; the worker does it on the first day).
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="absences", foreign_keys=[user_id])
 
 
 class LoginFailure(db.Model):

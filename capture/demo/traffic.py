@@ -13,8 +13,10 @@ from ..domain.channels import source_of
 from ..domain.vocabulary import HEADCOUNT_BANDS
 from ..extensions import db
 from ..leads.funnel_counts import count_form_event
+from ..leads.owners import hand_over_started_absences
 from ..leads.qualification import current_rules, requalify
 from ..models import ChannelCost, Form, Lead, Submission, utcnow
+from .people import DemoAssigner
 
 NONCE = "demo-traffic-{}"
 # (weight, channel, attribution)
@@ -108,11 +110,13 @@ def _costs(months: list[date]) -> None:
 
 def seed_traffic(visitors: int = 400, days: int = 120, seed: int = 2026) -> int:
     """Add `visitors` demo visitors over the last `days`, with views, leads,
-    sales follow-up and marketing costs. Returns how many leads were made."""
+    owners (the people there are, see capture/demo/people.py), sales
+    follow-up and marketing costs. Returns how many leads were made."""
     rng = random.Random(seed)
     now = utcnow()
     forms = db.session.scalars(db.select(Form).where(Form.archived_at.is_(None))).all()
     begin_write()
+    owners = DemoAssigner()
     made = 0
     for _ in range(visitors):
         form = rng.choice(forms)
@@ -124,6 +128,7 @@ def seed_traffic(visitors: int = 400, days: int = 120, seed: int = 2026) -> int:
         count_form_event(form.id, "contact", when)
         qualified = rng.random() < 0.85  # the rest stop after the contact step
         lead = _visitor(made, form, rng, when, qualified)
+        owners.give_owner(lead, when)
         if qualified:
             count_form_event(form.id, "qualify", when)
         if qualified and form.kind == "gate" and rng.random() < 0.85:
@@ -136,4 +141,6 @@ def seed_traffic(visitors: int = 400, days: int = 120, seed: int = 2026) -> int:
         months.append((months[-1] + timedelta(days=32)).replace(day=1))
     _costs(months)
     db.session.commit()
+    # Someone away since before today: their waiting opportunities go to colleagues.
+    hand_over_started_absences()
     return made

@@ -33,6 +33,8 @@ MAX_WEIGHT = 10
 ABSENCE_BACKWARDS = "An absence cannot end before it starts."
 WEIGHT_OUT_OF_RANGE = f"A weight is a whole number from 1 to {MAX_WEIGHT}."
 RULE_WITHOUT_CRITERIA = "A rule needs at least one of size, sector, channel or form."
+# Why a lead that needs an owner has none (logged on the lead).
+NOBODY_AVAILABLE = "nobody available"
 
 
 class AssignmentProblem(ValueError):
@@ -205,7 +207,7 @@ def assign(
         passed_over.append(number)
     chosen, after = round_robin([p for p in people if p.available_on(today)], turn)
     if chosen is None:
-        return Assignment(None, "nobody available", turn)
+        return Assignment(None, NOBODY_AVAILABLE, turn)
     why = "round robin"
     if passed_over:
         numbers = ", ".join(str(n) for n in passed_over)
@@ -230,3 +232,42 @@ def needs_owner(to_list: str, nurture_gets_owners: bool = False) -> bool:
     """Whether a lead on `to_list` has an owner: every opportunity; nurture
     only when the admin switched that on; a disqualified lead never."""
     return to_list == "opportunity" or (to_list == "nurture" and nurture_gets_owners)
+
+
+@dataclass(frozen=True)
+class AssignmentSettings:
+    """The admin's part of assignment: the rules, in order, and whether
+    nurture leads get an owner too."""
+
+    rules: tuple[AssignmentRule, ...] = ()
+    nurture_owners: bool = False
+
+
+RULE_CRITERIA = ("size_class", "sector", "channel", "form_id")
+
+
+def settings_to_dict(settings: AssignmentSettings) -> dict:
+    """As stored (JSON): only the criteria a rule has."""
+    rules = []
+    for rule in settings.rules:
+        stored = {"person_id": rule.person_id, "label": rule.label}
+        stored |= {key: getattr(rule, key) for key in RULE_CRITERIA if getattr(rule, key)}
+        rules.append(stored)
+    return {"rules": rules, "nurture_owners": settings.nurture_owners}
+
+
+def settings_from_dict(stored: Mapping) -> AssignmentSettings:
+    """The stored settings; a rule that no longer makes sense (no criteria) is left out."""
+    rules = []
+    for raw in stored.get("rules", ()):
+        try:
+            rules.append(
+                AssignmentRule(
+                    person_id=int(raw["person_id"]),
+                    label=str(raw.get("label") or ""),
+                    **{key: raw.get(key) for key in RULE_CRITERIA},
+                )
+            )
+        except (AssignmentProblem, KeyError, TypeError, ValueError):
+            continue
+    return AssignmentSettings(tuple(rules), bool(stored.get("nurture_owners", False)))

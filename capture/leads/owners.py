@@ -11,42 +11,122 @@ so two transactions never wait on each other in a circle).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..db.cache import FRESH_FOR, forget_on_write, process_cache
 from ..db.rows import insert_rows
+from ..db.transactions import begin_write
 from ..domain.assignment import (
+    Absence,
     Account,
     Assignment,
+    AssignmentProblem,
+    AssignmentSettings,
+    NOBODY_AVAILABLE,
     LeadToAssign,
     Person,
     Turn,
     assign,
     needs_owner,
+    rules_naming_nobody,
+    settings_from_dict,
+    settings_to_dict,
     who_takes_leads,
 )
 from ..extensions import db
-from ..models import OwnerChange, Setting, User, utcnow
+from ..models import Absence as AbsenceRow
+from ..models import Lead, OwnerChange, Setting, User, utcnow
+from ..notifications.outbox import announce_assignment, tell_admins_nobody_available
 from ..web.filters import business_zone
 
 TURN_KEY = "assignment_turn"
+SETTINGS_KEY = "assignment"
 _USERS = User.__table__
 _SETTINGS = Setting.__table__
-_PEOPLE = select(_USERS.c.id, _USERS.c.name, _USERS.c.email, _USERS.c.role, _USERS.c.active)
+_ABSENCES = AbsenceRow.__table__
+_PEOPLE = select(
+    _USERS.c.id,
+    _USERS.c.name,
+    _USERS.c.email,
+    _USERS.c.role,
+    _USERS.c.active,
+    _USERS.c.takes_leads,
+    _USERS.c.weight,
+)
 _TURN = select(_SETTINGS.c.value).where(_SETTINGS.c.key == TURN_KEY).with_for_update()
+_STORED_SETTINGS = select(_SETTINGS.c.value).where(_SETTINGS.c.key == SETTINGS_KEY)
 
 
-def people() -> list[Person]:
+def people(today: date | None = None) -> list[Person]:
     """Every user as assignment sees them (those who take no leads included,
-    so a former owner or the person entering a lead is known)."""
-    rows = db.session.connection().execute(_PEOPLE).all()
-    taking = who_takes_leads([Account(row.id, row.role, row.active) for row in rows])
-    return [Person(row.id, row.name or row.email, takes_leads=row.id in taking) for row in rows]
+    so a former owner or the person entering a lead is known), with their
+    absences that have not ended by `today` (default: the business's today)."""
+    connection = db.session.connection()
+    rows = connection.execute(_PEOPLE).all()
+    accounts = [Account(row.id, row.role, row.active, row.takes_leads) for row in rows]
+    taking = who_takes_leads(accounts)
+    away: dict[int, list[Absence]] = {}
+    current = select(_ABSENCES.c.user_id, _ABSENCES.c.starts, _ABSENCES.c.ends).where(
+        _ABSENCES.c.ends >= (today or business_today())
+    )
+    for absence in connection.execute(current):
+        away.setdefault(absence.user_id, []).append(Absence(absence.starts, absence.ends))
+    return [
+        Person(
+            row.id,
+            row.name or row.email,
+            takes_leads=row.id in taking,
+            weight=row.weight,
+            absences=tuple(away.get(row.id, ())),
+        )
+        for row in rows
+    ]
+
+
+def stored_settings() -> AssignmentSettings:
+    """The admin's assignment rules and nurture switch as the database holds them now."""
+    stored = db.session.connection().scalar(_STORED_SETTINGS)
+    return settings_from_dict(stored) if stored is not None else AssignmentSettings()
+
+
+def assignment_settings() -> AssignmentSettings:
+    """The settings in force, as this worker last read them (at most FRESH_FOR
+    seconds ago; a change saved in this process shows at once)."""
+    if "assignment_settings" not in g:
+        g.assignment_settings = process_cache().get(
+            "assignment", "in force", stored_settings, ttl=FRESH_FOR
+        )
+    return g.assignment_settings
+
+
+forget_on_write(Setting, lambda setting: setting.key == SETTINGS_KEY)
+
+
+def save_settings(settings: AssignmentSettings, user_id: int | None) -> None:
+    """Store the admin's assignment settings (the caller commits).
+
+    Raises AssignmentProblem, storing nothing, when a rule names someone who
+    does not take leads (deactivated, or an admin not switched on); the
+    message is `rule_problem(numbers)`'s."""
+    nobody = rules_naming_nobody(settings.rules, people())
+    if nobody:
+        raise AssignmentProblem(rule_problem(nobody))
+    stored = db.session.get(Setting, SETTINGS_KEY) or Setting(key=SETTINGS_KEY)
+    stored.value, stored.updated_by_id = settings_to_dict(settings), user_id
+    db.session.add(stored)
+    g.assignment_settings = settings
+
+
+def rule_problem(numbers: list[int]) -> str:
+    """Why rules naming nobody cannot be stored (the pages translate the words)."""
+    listed = ", ".join(str(number) for number in numbers)
+    return f"Rule {listed} names someone who does not take leads (deactivated, or switched off)."
 
 
 @cache
@@ -81,20 +161,22 @@ def business_today(now: datetime | None = None):
     return (now or utcnow()).astimezone(business_zone()).date()
 
 
-def choose_owner(lead: LeadToAssign) -> Assignment:
+def choose_owner(lead: LeadToAssign, everyone: list[Person] | None = None) -> Assignment:
     """The owner for `lead` now, the round robin's turn moved on if it took one.
 
     The turn's row is locked only when the choice is a turn: a hand entry, a
-    returning lead keeping its owner, or nobody available, leave it alone.
+    returning lead keeping its owner, a rule, or nobody available, leave it alone.
     """
-    everyone, today = people(), business_today()
-    chosen = assign(lead, everyone, (), Turn(), today)
+    today = business_today()
+    everyone = people(today) if everyone is None else everyone
+    rules = assignment_settings().rules
+    chosen = assign(lead, everyone, rules, Turn(), today)
     if chosen.turn != Turn():  # a round-robin turn: taken again, under the lock
         turn = _locked_turn()
-        chosen = assign(lead, everyone, (), turn, today)
+        chosen = assign(lead, everyone, rules, turn, today)
         _store_turn(chosen.turn)
     if chosen.person_id is None:
-        current_app.logger.warning("a lead became an opportunity with nobody to take it")
+        current_app.logger.warning("a lead needs an owner and nobody is available to take it")
     return chosen
 
 
@@ -107,8 +189,14 @@ class OwnerMove:
     why: str
     by: int | None = None
 
-    def log(self, lead_id: int) -> None:
-        log_owner_change(lead_id, self.from_id, self.to_id, self.why, self.by)
+    def log(self, lead) -> None:
+        """Log it on `lead` (a Lead or a Record of its row, as it is after the
+        change) and tell the new owner, or the admins when nobody was available."""
+        log_owner_change(lead.id, self.from_id, self.to_id, self.why, self.by)
+        if self.to_id is not None:
+            announce_assignment(lead, self.to_id, self.why, self.by)
+        elif self.why == NOBODY_AVAILABLE:
+            tell_admins_nobody_available(lead)
 
 
 def hand_to_owner(
@@ -125,7 +213,10 @@ def hand_to_owner(
     `form_id` is the form it came in by, `entered_by_id` the person entering
     it by hand, `by` the person whose action this is (logged).
     """
-    if not needs_owner(lead.list) or (was_opportunity and lead.owner_id is not None):
+    nurture_owners = assignment_settings().nurture_owners
+    if not needs_owner(lead.list, nurture_owners) or (
+        was_opportunity and lead.owner_id is not None
+    ):
         return None
     chosen = choose_owner(
         LeadToAssign(
@@ -161,4 +252,105 @@ def owner_for_opportunity(lead, was_opportunity: bool, by: int | None = None) ->
     just routed: `hand_to_owner`, logged. The caller commits."""
     move = hand_to_owner(lead, was_opportunity, form_id=lead.first_form_id, by=by)
     if move is not None:
-        move.log(lead.id)
+        move.log(lead)
+
+
+def reassign(lead: Lead, to_id: int, why: str, by: int) -> OwnerMove | None:
+    """A person (`by`) gives `lead` to `to_id` by hand, for the reason they
+    typed: logged and the new owner told. None when it is theirs already.
+    The caller checks that `to_id` takes leads, locks the lead and commits."""
+    if lead.owner_id == to_id:
+        return None
+    move = OwnerMove(lead.owner_id, to_id, why, by)
+    lead.owner_id = to_id
+    move.log(lead)
+    return move
+
+
+# Open opportunities still waiting for a first response: what a hand-over moves.
+def _waiting_for(user_id: int):
+    return (
+        db.select(Lead)
+        .where(
+            Lead.owner_id == user_id,
+            Lead.list == "opportunity",
+            Lead.outcome.is_(None),
+            Lead.first_response_at.is_(None),
+        )
+        .order_by(Lead.id)
+    )
+
+
+def hand_over(user_id: int, why: str, by: int | None = None) -> int:
+    """Give `user_id`'s open opportunities that still wait for a first
+    response to the next available person each (rules, then turns; the
+    person leaving is not a candidate), logged with `why`. Leads nobody can
+    take keep their owner. Returns how many moved; the caller commits.
+
+    The leads are locked before the turn (the order every writer keeps)."""
+    leads = db.session.scalars(_waiting_for(user_id).with_for_update()).all()
+    if not leads:
+        return 0
+    today = business_today()
+    everyone = [
+        person if person.id != user_id else Person(person.id, person.name, takes_leads=False)
+        for person in people(today)
+    ]
+    moved = 0
+    for lead in leads:
+        facts = LeadToAssign(
+            headcount=lead.headcount,
+            sector=lead.sector,
+            channel=lead.channel,
+            form_id=lead.first_form_id,
+        )
+        chosen = choose_owner(facts, everyone)
+        if chosen.person_id is None:
+            continue
+        move = OwnerMove(user_id, chosen.person_id, f"{why}; {chosen.why}", by)
+        lead.owner_id = chosen.person_id
+        move.log(lead)
+        moved += 1
+    return moved
+
+
+def hand_over_started_absences(now: datetime | None = None) -> int:
+    """For every absence that has started and whose hand-over has not been
+    done: hand the person's waiting opportunities over, once (the absence's
+    row is locked and marked). The worker calls this; returns how many leads moved."""
+    today = business_today(now)
+    due = (
+        db.select(AbsenceRow)
+        .where(
+            AbsenceRow.starts <= today,
+            AbsenceRow.ends >= today,
+            AbsenceRow.handed_over_at.is_(None),
+        )
+        .order_by(AbsenceRow.id)
+    )
+    moved = 0
+    for absence_id in db.session.scalars(due.with_only_columns(AbsenceRow.id)).all():
+        db.session.rollback()
+        begin_write()
+        absence = db.session.get(AbsenceRow, absence_id, with_for_update=True, populate_existing=True)
+        if absence is not None and absence.handed_over_at is None:
+            moved += hand_over(absence.user_id, ABSENCE_STARTED)
+            absence.handed_over_at = utcnow()
+        db.session.commit()
+    return moved
+
+
+def absence_saved(absence: AbsenceRow, by: int | None) -> int:
+    """After adding `absence`: when it covers today, hand the person's waiting
+    opportunities over now (else the worker does on its first day). The
+    caller commits; returns how many leads moved."""
+    today = business_today()
+    if not absence.starts <= today <= absence.ends:
+        return 0
+    absence.handed_over_at = utcnow()
+    return hand_over(absence.user_id, ABSENCE_STARTED, by)
+
+
+# Why a hand-over moved a lead (logged, followed by how the new owner was chosen).
+ABSENCE_STARTED = "its owner is away"
+DEACTIVATED = "its owner was deactivated"

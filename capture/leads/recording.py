@@ -208,7 +208,7 @@ def _store_new_lead(entry: Entry, key: str, rules: QualificationRules, now) -> R
     # person fail here; the transaction is tried again and finds this lead.
     lead = insert_record(Lead, draft.values)
     _log_move(lead.id, move)
-    _log_owner(lead.id, handed)
+    _log_owner(lead, handed)
     return lead
 
 
@@ -225,9 +225,10 @@ def _drop_owner(draft: Draft, why: str) -> OwnerMove | None:
     return OwnerMove(before, None, why)
 
 
-def _log_owner(lead_id: int, move: OwnerMove | None) -> None:
+def _log_owner(lead: Record, move: OwnerMove | None) -> None:
+    """Log `move` on `lead`, as stored after the change."""
     if move is not None:
-        move.log(lead_id)
+        move.log(lead)
 
 
 def _update_returning_lead(lead: Record, entry: Entry, rules: QualificationRules, now) -> Record:
@@ -246,8 +247,9 @@ def _update_returning_lead(lead: Record, entry: Entry, rules: QualificationRules
     was_opportunity = lead.list == "opportunity"
     handed = _hand_over(draft, entry, was_opportunity)
     _log_move(lead.id, move)
-    _log_owner(lead.id, handed)
-    return update_record(Lead, lead, draft.changes_from(lead))
+    updated = update_record(Lead, lead, draft.changes_from(lead))
+    _log_owner(updated, handed)
+    return updated
 
 
 def _store_submission(entry: Entry, lead_id: int, now) -> Record:
@@ -444,8 +446,8 @@ def complete_submission(
     else:
         handed = hand_to_owner(draft, was_opportunity, form_id=form_id)
     _log_move(lead.id, move)
-    _log_owner(lead.id, handed)
     lead = update_record(Lead, lead, draft.changes_from(lead))
+    _log_owner(lead, handed)
     announce_routing(lead, was_opportunity, new_lead=False)
     if then is not None:
         then(submission, lead)

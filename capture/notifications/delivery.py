@@ -28,11 +28,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..db.transactions import begin_write
 from ..extensions import db
+from ..leads.owners import hand_over_started_absences
 from ..leads.privacy import purge
 from ..models import Outbox, utcnow
-from .outbox import VISITOR_CONFIRM
+from .outbox import ASSIGNED, UNASSIGNED, VISITOR_CONFIRM
 
 PURGE_EVERY_SECONDS = 86400
+# How often the worker looks for absences that have started (their hand-over).
+ABSENCES_EVERY_SECONDS = 60
 # A subject longer than this is cut: mail clients show far less anyway.
 SUBJECT_LIMIT = 200
 # Unicode categories that end a header line somewhere (CR, LF, VT, FF, NEL,
@@ -187,6 +190,42 @@ def visitor_email(item: Claimed) -> EmailMessage:
     return message
 
 
+def person_email(item: Claimed) -> EmailMessage:
+    """To a person who works the leads, in their language: a lead is theirs
+    now (ASSIGNED), or nobody could take one (UNASSIGNED, to the admins).
+    Every typed value is one line, as in `email_for`."""
+    payload = item.payload
+    lead = {key: one_line(value) for key, value in payload["lead"].items()}
+    who = f"{lead['name']} ({lead['company']})" if lead.get("company") else lead["name"]
+    with force_locale(payload.get("language") or "en"):
+        if item.event == ASSIGNED:
+            subject = gettext("A lead for you: %(who)s", who=who)
+            by = one_line(payload.get("by") or "")
+            intro = (
+                gettext("%(by)s gave you this lead: %(why)s", by=by, why=one_line(payload["why"]))
+                if by
+                else gettext("This lead is yours now: %(why)s", why=one_line(payload["why"]))
+            )
+        else:
+            subject = gettext("Nobody can take this lead: %(who)s", who=who)
+            intro = gettext(
+                "This lead needs an owner, but nobody who takes leads is available (all away, "
+                "or nobody switched on). Give it to someone on the lead's page."
+            )
+        lines = [
+            intro,
+            "",
+            f"{who} · {lead['email']}",
+            gettext("Phone: %(phone)s", phone=lead.get("phone") or "-"),
+            gettext("List: %(list)s · why: %(reason)s", list=lead["list"], reason=lead["reason"]),
+            "",
+            gettext("Open the lead: %(url)s", url=lead["url"]),
+        ]
+    message = new_message(subject, item.target, item.id)
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
 def email_for(item: Claimed) -> EmailMessage:
     """The e-mail to sales: who, from where, why, and a link to the lead.
 
@@ -194,6 +233,8 @@ def email_for(item: Claimed) -> EmailMessage:
     pass for the e-mail's own (a fake "Open the lead:" link)."""
     if item.event.startswith("visitor."):
         return visitor_email(item)
+    if item.event in (ASSIGNED, UNASSIGNED):
+        return person_email(item)
     lead = {key: one_line(value) for key, value in item.payload["lead"].items()}
     what = "New opportunity" if item.event == "lead.opportunity" else "New lead"
     who = f"{lead['name']} ({lead['company']})" if lead.get("company") else lead["name"]
@@ -298,17 +339,38 @@ def _purge_past_retention() -> None:
         current_app.logger.info("retention purge: %s leads erased", erased)
 
 
-def run_worker(stop=lambda: False, purge_every: float = PURGE_EVERY_SECONDS) -> None:
+def _hand_over_absences() -> None:
+    """Hand over the waiting opportunities of people whose absence started
+    (capture/leads/owners.py); a failure waits for the next round."""
+    try:
+        moved = hand_over_started_absences()
+    except Exception:  # noqa: BLE001 - the deliveries go on regardless
+        _forget_round()
+        current_app.logger.warning("absence hand-over failed", exc_info=True)
+    else:
+        if moved:
+            current_app.logger.info("absences started: %s opportunities handed over", moved)
+
+
+def run_worker(
+    stop=lambda: False,
+    purge_every: float = PURGE_EVERY_SECONDS,
+    absences_every: float = ABSENCES_EVERY_SECONDS,
+) -> None:
     """Deliver until `stop()` says so, polling every LEADS_WORKER_POLL_SECONDS when idle;
-    erase what is past retention when it starts and then once a day.
+    erase what is past retention when it starts and then once a day; hand
+    over the leads of people whose absence started, every minute.
 
     A round that fails (the database away for a moment) is logged, and the
     next one starts after the poll interval: the worker itself never stops."""
-    next_purge = time.monotonic()
+    next_purge = next_absences = time.monotonic()
     while not stop():
         if time.monotonic() >= next_purge:
             next_purge = time.monotonic() + purge_every
             _purge_past_retention()
+        if time.monotonic() >= next_absences:
+            next_absences = time.monotonic() + absences_every
+            _hand_over_absences()
         try:
             busy = deliver_due()
         except Exception:  # noqa: BLE001

@@ -11,11 +11,15 @@ from flask_babel import get_locale
 from ..db.cache import process_cache
 from ..db.rows import insert_rows
 from ..extensions import db
-from ..models import Form, Lead, Outbox, Submission, utcnow
+from ..models import Form, Lead, Outbox, Submission, User, utcnow
 from ..web.base_url import absolute_url
 
 OPPORTUNITY = "lead.opportunity"
 NEW_LEAD = "lead.created"
+# To a person: a lead is theirs now (their language).
+ASSIGNED = "lead.assigned"
+# To the admins: a lead needs an owner and nobody is available to take it.
+UNASSIGNED = "lead.unassigned"
 # E-mails to the person who filled a form.
 VISITOR_DOWNLOAD = "visitor.download"
 VISITOR_CONFIRM = "visitor.confirm"
@@ -98,6 +102,55 @@ def announce_routing(lead: Lead, was_opportunity: bool, new_lead: bool) -> None:
         announce(lead, OPPORTUNITY)
     elif new_lead and current_app.config["LEADS_NOTIFY_EVERY_LEAD"]:
         announce(lead, NEW_LEAD)
+
+
+def _mail_people(lead, event: str, people, extra: dict) -> None:
+    """Queue `event` about `lead` by e-mail to each of `people` (Users), in their language."""
+    if not current_app.config["LEADS_SMTP_HOST"]:
+        return
+    payload = lead_payload(lead, event) | extra
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    rows = [
+        {
+            "event": event,
+            "channel": "email",
+            "target": person.email,
+            "payload": payload | {"language": person.language or default},
+            "lead_id": lead.id,
+        }
+        for person in people
+    ]
+    if rows:
+        insert_rows(Outbox, rows)
+
+
+def announce_assignment(lead, owner_id: int, why: str, by: int | None) -> None:
+    """Tell the new owner of `lead` (a Lead or a Record of its row) that it is
+    theirs, and why (the outbox event `lead.assigned`). Not the person who
+    gave it to themself: they know. Needs a mail server; the caller commits."""
+    if by == owner_id or not current_app.config["LEADS_SMTP_HOST"]:
+        return
+    owner = db.session.get(User, owner_id)
+    if owner is None or not owner.active:
+        return
+    giver = db.session.get(User, by) if by is not None else None
+    extra = {
+        "owner": {"email": owner.email, "name": owner.display_name},
+        "why": why,
+        "by": giver.display_name if giver else None,
+    }
+    _mail_people(lead, ASSIGNED, [owner], extra)
+
+
+def tell_admins_nobody_available(lead) -> None:
+    """E-mail every active admin: `lead` needs an owner and nobody takes leads
+    or everyone is away. The caller commits."""
+    if not current_app.config["LEADS_SMTP_HOST"]:
+        return
+    admins = db.session.scalars(
+        db.select(User).where(User.role == "admin", User.active).order_by(User.id)
+    ).all()
+    _mail_people(lead, UNASSIGNED, admins, {})
 
 
 def mail_visitor(lead: Lead, submission: Submission, form: Form, event: str, link: str) -> bool:

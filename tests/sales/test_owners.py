@@ -4,9 +4,12 @@ the list, the lead page and in the CSV; nobody available leaves it unassigned.""
 
 import csv
 import io
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 from bs4 import BeautifulSoup
 from werkzeug.security import generate_password_hash
@@ -20,6 +23,8 @@ from capture.models import Lead, OwnerChange, User
 from ..support.auth import PASSWORD, Auth
 from ..support.factories import make_lead
 from ..support.visitor import CONTACT, Visitor
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def add_sales_person(app, email: str, name: str | None = None) -> int:
@@ -238,3 +243,31 @@ def test_two_workers_taking_turns_at_once_never_give_a_turn_twice(app, users):
 
     # Every turn given once: none twice, none skipped.
     assert sorted(turns) == list(range(1, 201))
+
+
+def test_two_processes_assigning_200_leads_give_each_person_their_exact_share(
+    app, users, tmp_path, database_url
+):
+    # Three people with weights 2, 2 and 1: 200 turns are 80, 80 and 40.
+    anna = add_sales_person(app, "anna@leadgate.test")
+    bas = add_sales_person(app, "bas@leadgate.test")
+    with app.app_context():
+        db.session.execute(db.update(User).where(User.id == bas).values(weight=1))
+        others = db.session.scalars(
+            db.select(User.id).where(User.role == "sales", User.id.not_in([anna, bas]))
+        ).all()
+        db.session.commit()
+    assert len(others) == 1
+    command = [sys.executable, "-m", "tests.support.assigning", database_url, str(tmp_path)]
+    processes = [
+        subprocess.Popen([*command, "100"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=300)[0] for process in processes]
+    assert [process.returncode for process in processes] == [0, 0]
+    turns = [line.split() for output in outputs for line in output.splitlines()]
+
+    # No turn given twice, none skipped, and the shares exact.
+    assert sorted(int(number) for _, number in turns) == list(range(1, 201))
+    shares = Counter(int(person) for person, _ in turns)
+    assert shares == {anna: 80, others[0]: 80, bas: 40}
