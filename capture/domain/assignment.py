@@ -228,6 +228,20 @@ def round_robin(available: Sequence[Person], turn: Turn) -> tuple[Person | None,
     return chosen, Turn(credits, turn.number + 1)
 
 
+def give_back(available: Sequence[Person], turn: Turn, person_id: int) -> Turn:
+    """The turn as if `person_id`'s last pick among `available` had not been
+    made (a lead taken back from them for a rule): the pick's credits undone.
+    Picks only add to credits, so undoing one later gives the same credits
+    as never making it. The turns' count stays: a number is never reused."""
+    if not any(person.id == person_id for person in available):
+        return turn
+    credits = dict(turn.credits)
+    for person in available:
+        credits[person.id] = credits.get(person.id, 0) - person.weight
+    credits[person_id] += sum(person.weight for person in available)
+    return Turn(credits, turn.number)
+
+
 def needs_owner(to_list: str, nurture_gets_owners: bool = False) -> bool:
     """Whether a lead on `to_list` has an owner: every opportunity; nurture
     only when the admin switched that on; a disqualified lead never."""

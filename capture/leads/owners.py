@@ -33,6 +33,7 @@ from ..domain.assignment import (
     Person,
     Turn,
     assign,
+    give_back,
     needs_owner,
     rules_naming_nobody,
     settings_from_dict,
@@ -237,6 +238,38 @@ def hand_to_owner(
         return None  # keeps its owner: nothing to log
     lead.owner_id = chosen.person_id
     return OwnerMove(before, chosen.person_id, chosen.why, by)
+
+
+def owner_after_answers(lead, form_id: int | None) -> OwnerMove | None:
+    """A new lead's own qualifying step: its answers (size, sector) may match
+    an assignment rule that its first step could not (a contact form makes
+    an opportunity, and gives it an owner, before the questions). When its
+    owner came by a round-robin turn, the rule's person takes it and the turn
+    is given back, so the round robin's shares stay fair. Sets `owner_id`;
+    returns the move to log, or None."""
+    rules = assignment_settings().rules
+    if not rules or lead.owner_id is None or lead.list != "opportunity":
+        return None
+    facts = LeadToAssign(
+        headcount=lead.headcount, sector=lead.sector, channel=lead.channel, form_id=form_id
+    )
+    today = business_today()
+    everyone = people(today)
+    by_rule = assign(facts, everyone, rules, Turn(), today)
+    if by_rule.rule is None or by_rule.person_id == lead.owner_id:
+        return None
+    last_reason = db.session.scalar(
+        select(OwnerChange.reason)
+        .where(OwnerChange.lead_id == lead.id)
+        .order_by(OwnerChange.created_at.desc(), OwnerChange.id.desc())
+        .limit(1)
+    )
+    if not (last_reason or "").startswith("round robin"):
+        return None  # entered by hand, kept, or given by a person: not the turns'
+    available = [person for person in everyone if person.available_on(today)]
+    _store_turn(give_back(available, _locked_turn(), lead.owner_id))
+    before, lead.owner_id = lead.owner_id, by_rule.person_id
+    return OwnerMove(before, by_rule.person_id, f"{by_rule.why} (after its answers)")
 
 
 def log_owner_change(

@@ -21,7 +21,7 @@ from ..notifications.outbox import announce_routing
 from .attribution import channel_for, source_for
 from .consent import Wording, version_of
 from .funnel_counts import count_form_event
-from .owners import OwnerMove, hand_to_owner
+from .owners import OwnerMove, hand_to_owner, owner_after_answers
 from .qualification import Move, current_rules, intake_rules, rescore, touch
 
 # Logged when a lead's own qualifying step disqualifies it.
@@ -445,6 +445,9 @@ def complete_submission(
         handed = _drop_owner(draft, DISQUALIFIED_BY_ITS_ANSWERS)
     else:
         handed = hand_to_owner(draft, was_opportunity, form_id=form_id)
+        if handed is None and not returning:
+            # Its answers may match a rule its first step could not.
+            handed = owner_after_answers(draft, form_id)
     _log_move(lead.id, move)
     lead = update_record(Lead, lead, draft.changes_from(lead))
     _log_owner(lead, handed)

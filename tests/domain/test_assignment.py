@@ -18,6 +18,7 @@ from capture.domain.assignment import (
     Person,
     Turn,
     assign,
+    give_back,
     needs_owner,
     round_robin,
     rules_naming_nobody,
@@ -272,3 +273,19 @@ def test_who_takes_leads(accounts, taking):
 )
 def test_which_leads_need_an_owner(to_list, nurture_gets_owners, needed):
     assert needs_owner(to_list, nurture_gets_owners) is needed
+
+
+def test_a_turn_given_back_leaves_the_credits_as_if_it_was_never_taken():
+    people = [Person(1, "Anna", weight=2), Person(2, "Bas", weight=2), Person(3, "Chris", weight=1)]
+    turn = Turn()
+    for _ in range(3):
+        _, turn = round_robin(people, turn)
+    chosen, taken = round_robin(people, turn)
+    assert give_back(people, taken, chosen.id) == Turn(turn.credits, taken.number)
+
+    # With turns given in between: only the one given back is undone.
+    following, later = round_robin(people, taken)
+    undone = give_back(people, later, chosen.id)
+    credits = {p.id: turn.credits.get(p.id, 0) + p.weight for p in people}
+    credits[following.id] -= sum(p.weight for p in people)
+    assert undone == Turn(credits, later.number)

@@ -15,9 +15,9 @@ from bs4 import BeautifulSoup
 from werkzeug.security import generate_password_hash
 
 from capture.db.transactions import begin_write
-from capture.domain.assignment import LeadToAssign
+from capture.domain.assignment import AssignmentRule, AssignmentSettings, LeadToAssign
 from capture.extensions import db
-from capture.leads.owners import choose_owner
+from capture.leads.owners import choose_owner, save_settings
 from capture.models import Lead, OwnerChange, User
 
 from ..support.auth import PASSWORD, Auth
@@ -271,3 +271,31 @@ def test_two_processes_assigning_200_leads_give_each_person_their_exact_share(
     assert sorted(int(number) for _, number in turns) == list(range(1, 201))
     shares = Counter(int(person) for person, _ in turns)
     assert shares == {anna: 80, others[0]: 80, bas: 40}
+
+
+def test_a_rule_on_size_takes_a_contact_form_lead_after_its_answers_and_gives_the_turn_back(
+    app, client, users
+):
+    # The contact form makes an opportunity at its first step, before the
+    # size is known: it gets an owner by turns, then the rule's person.
+    anna = add_sales_person(app, "anna@leadgate.test", "Anna")
+    sales = users["sales"][0]
+    with app.app_context():
+        rule = AssignmentRule(anna, size_class="large", label="large firms → Anna")
+        save_settings(AssignmentSettings((rule,)), None)
+        db.session.commit()
+
+    submit_opportunity(client, "big@example.nl", headcount="1000+")
+    submit_opportunity(client, "medium1@example.nl", headcount="50-99")
+    submit_opportunity(client, "medium2@example.nl", headcount="50-99")
+
+    leads = leads_by_email(app)
+    big = leads["big@example.nl"]
+    assert big.owner_id == anna
+    assert [(c.from_user_id, c.to_user_id) for c in big.owner_changes][-1][1] == anna
+    assert big.owner_changes[-1].reason == "rule 1: large firms → Anna (after its answers)"
+    # The turn the big firm took first was given back: the person it went to
+    # gets the next turn again, as if it had never been taken.
+    first_turn = big.owner_changes[-1].from_user_id
+    medium = [leads[f"medium{n}@example.nl"].owner_id for n in (1, 2)]
+    assert medium == [first_turn, anna if first_turn == sales else sales]
