@@ -57,4 +57,15 @@ def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
-from . import costs, ebooks, embed, forms, home, notifications, privacy, rules, users  # noqa: E402,F401  (registers the routes on bp)
+from . import (  # noqa: E402,F401  (registers the routes on bp)
+    assignment,
+    costs,
+    ebooks,
+    embed,
+    forms,
+    home,
+    notifications,
+    privacy,
+    rules,
+    users,
+)

@@ -28,6 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..domain.vocabulary import DEFAULT_INTENT, FORM_KINDS, INTENTS, OPTIONAL_QUESTIONS
 from ..extensions import db
 from ..models import Ebook, Form
+from ..web.addresses import check_web_address
 from .uploads import FileKind, UnfitUpload, check_size, file_kind
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
@@ -130,19 +131,6 @@ def parse_origins(text: str) -> list[str]:
         if origin not in origins:
             origins.append(origin)
     return origins
-
-
-def check_web_address(form, field) -> None:
-    """A link visitors follow: http or https with a host, nothing else (no javascript:)."""
-    if not field.data:
-        return
-    parts = urlsplit(field.data)
-    if (
-        parts.scheme.lower() not in DEFAULT_PORTS
-        or not parts.hostname
-        or any(char.isspace() for char in field.data)
-    ):
-        raise ValidationError(_("Enter a web address starting with https:// (or http://)."))
 
 
 def _optional_id(value):

@@ -1,4 +1,6 @@
-"""The forms of the users page: add a user, set a new password, (de)activate.
+"""The forms of the users page: add a user, set a new password, (de)activate,
+and how they take leads (an admin's switch, the weight, the booking link;
+absences use the shared `AbsenceForm` of capture/leads/taking_leads.py).
 
 Every one is a FlaskForm, so each post carries the CSRF token.
 """
@@ -8,14 +10,18 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
+from wtforms.widgets import NumberInput
 
 from ..access.names import name_field
 from ..access.roles import ROLES
+from ..domain.assignment import MAX_WEIGHT, AssignmentProblem, check_weight
 from ..extensions import db
+from ..leads.taking_leads import problem_words
 from ..models import User
+from ..web.addresses import booking_link_field
 
 MIN_PASSWORD = 8
 # A light check: people log in with what the admin types, and an intranet
@@ -95,3 +101,56 @@ class ActiveForm(FlaskForm):
 
 class LiftLockForm(FlaskForm):
     """Lift a user's login lock (too many failed attempts): a button with its CSRF token."""
+
+
+def _whole_number(value):
+    """Typed digits as a number; anything else stays as typed, for the check to refuse."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,6}\s*", value):
+        return int(value)
+    return value
+
+
+class WeightForm(FlaskForm):
+    """A person's share of the round robin's turns: a part-timer 1, others 2."""
+
+    weight = StringField(
+        _l("Weight"),
+        filters=[_whole_number],
+        widget=NumberInput(min=1, max=MAX_WEIGHT, step=1),
+    )
+
+    def validate_weight(self, field):
+        try:
+            check_weight(field.data)
+        except AssignmentProblem as problem:
+            raise ValidationError(problem_words(problem)) from None
+
+
+# An admin's switch (User.takes_leads): None, True, False as the form says them.
+TAKES_LEADS_CHOICES = {
+    "": _l("While no sales user is active"),
+    "yes": _l("On: takes leads"),
+    "no": _l("Off: takes no leads"),
+}
+TAKES_LEADS_VALUES = {"": None, "yes": True, "no": False}
+
+
+def takes_leads_choice(value: bool | None) -> str:
+    return {None: "", True: "yes", False: "no"}[value]
+
+
+class TakesLeadsForm(FlaskForm):
+    """Whether an admin takes leads; sales users always do while active."""
+
+    takes_leads = SelectField(
+        _l("Takes leads"),
+        choices=[SelectChoice(value, label) for value, label in TAKES_LEADS_CHOICES.items()],
+        default="",
+        invalid_choice_message=_l("Choose one of the three."),
+    )
+
+
+class BookingLinkForm(FlaskForm):
+    """A person's own booking link, offered to the visitors whose leads they own."""
+
+    booking_url = booking_link_field(_l("Booking link"))
