@@ -94,19 +94,19 @@ def process_cache(app: Flask | None = None) -> ProcessCache:
     return app_store(app or current_app._get_current_object(), "leadgate.cache", ProcessCache)
 
 
-# model -> which of its rows something in the cache was read from
-_WATCHED: dict[type, Callable[[object], bool]] = {}
+# model -> which of its rows something in the cache was read from (one test per reader)
+_WATCHED: dict[type, list[Callable[[object], bool]]] = {}
 _FORGET = "leadgate.forget_cache"
 
 
 def forget_on_write(model: type, which: Callable[[object], bool] = lambda _row: True) -> None:
-    """Empty the cache whenever a row of `model` (those `which` picks) is saved in this process."""
-    _WATCHED[model] = which
+    """Empty the cache whenever a row of `model` (those `which` picks) is saved
+    in this process. Each reader declares its own rows; all of them count."""
+    _WATCHED.setdefault(model, []).append(which)
 
 
 def _watched(instance) -> bool:
-    which = _WATCHED.get(type(instance))
-    return which is not None and which(instance)
+    return any(which(instance) for which in _WATCHED.get(type(instance), ()))
 
 
 @event.listens_for(Session, "after_flush")

@@ -4,7 +4,6 @@ Plain HTML forms that work without JavaScript; htmx requests get only the
 form region back. Public pages set no cookies.
 """
 
-import re
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -26,9 +25,11 @@ from ..web.i18n import VISITOR_LOCALES
 from ..web.security_headers import allow_framing
 from . import bp
 from .blank_pages import hidden_inputs, render_page
+from .booking import booking_holes
 from .confirm import awaits_confirmation, confirm_url
 from .downloads import download_url
 from .published import PublishedForm, published_form
+from .robots import opened_by_a_person
 from .tokens import (
     TokenProblem,
     issue_form_token,
@@ -143,26 +144,32 @@ def _qualify_step(form: PublishedForm, submission_id: int, fields=None, status: 
 
 
 def _done(form: PublishedForm, submission: Submission | None):
-    """The thank-you; for a gate with an e-book, its download button.
+    """The thank-you; for a gate with an e-book, its download button; for
+    a visitor whose answers make an opportunity, a button to book a call.
 
-    Blank but for the download link. What else it says follows from the form
-    and this submission's own answers, as if the person were new (a bot
+    Blank but for the download link, the booking link and the name of the
+    person it books with (see booking). What else it says follows from the
+    form and this submission's own answers, as if the person were new (a bot
     caught by the honeypot sees a plain one): whether the address is known,
     and how its lead is routed, must not show.
     """
-    link = download_url(submission) if submission and form.ebook_id else None
+    holes = {}
+    if submission and form.ebook_id:
+        holes["download"] = download_url(submission)
+    if _offers_a_call(submission):
+        holes |= booking_holes(submission)
     return _respond(
         form,
         blank=lambda: None,  # no fields
-        holes={"download": link} if link else {},
+        holes=holes,
         step="done",
         awaiting_confirmation=awaits_confirmation(submission),
-        book_call=_offers_a_call(form, submission),
     )
 
 
-def _offers_a_call(form: PublishedForm, submission: Submission | None) -> bool:
-    if not (submission and form.booking_url):
+def _offers_a_call(submission: Submission | None) -> bool:
+    """Whether the submission's own answers route to opportunity."""
+    if submission is None:
         return False
     return own_routing(submission, intake_rules()).list == "opportunity"
 
@@ -172,17 +179,13 @@ def _embedding_allowed(form: PublishedForm, origin: str) -> bool:
     return not origin or origin == own or origin in (form.allowed_origins or [])
 
 
-# Link previews and crawlers fetch pages no person sees.
-_ROBOT = re.compile(r"bot|crawl|spider|slurp|preview|facebookexternalhit|headless", re.I)
-
-
 def _is_a_view(form: PublishedForm, origin: str) -> bool:
     """Whether showing the form counts as a view in its funnel.
 
     Not a HEAD request (a link checker), a robot, the admin's own preview,
     nor an embed on a site the browser will refuse to show it on.
     """
-    if request.method != "GET" or _ROBOT.search(request.user_agent.string or ""):
+    if not opened_by_a_person():
         return False
     referrer = urlsplit(request.referrer or "")
     if referrer.netloc == request.host and referrer.path.startswith("/admin"):

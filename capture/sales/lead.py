@@ -1,5 +1,5 @@
 """A lead's page `/sales/leads/<id>` and its actions: move, contacted, outcome,
-note, and checking a returning lead's changed answers.
+note, giving it to another owner, and checking a returning lead's changed answers.
 
 A plain post redirects back to the page with a flash message; an htmx post
 gets only the part it changed. Invalid input: 422, as typed, with the error.
@@ -13,18 +13,26 @@ from flask_login import current_user
 
 from ..db.transactions import begin_write
 from ..extensions import db
-from ..leads.owners import owner_for_opportunity
+from ..leads.owners import business_today, owner_for_opportunity, people, reassign
 from ..leads.qualification import current_rules, requalify
 from ..leads.recording import locked_lead
-from ..models import Lead, ListChange, Note, utcnow
+from ..models import Lead, ListChange, Note, User, utcnow
 from ..notifications.outbox import announce_routing
 from ..web.filters import list_word, local, outcome_word
 from ..web.htmx import is_htmx, vary_on_htmx
 from . import bp
-from .lead_forms import ChangedAnswersForm, ContactedForm, MoveForm, NoteForm, OutcomeForm
+from .lead_forms import (
+    ChangedAnswersForm,
+    ContactedForm,
+    MoveForm,
+    NoteForm,
+    OutcomeForm,
+    ReassignForm,
+)
 
 PAGE = "sales/lead.html"
-# Status, actions and the list-change log: what move, contacted and outcome change.
+# Status, actions and the list-change and owner logs: what move, contacted,
+# outcome and reassign change.
 PANEL = "sales/_lead_panel.html"
 NOTES = "sales/_lead_notes.html"
 
@@ -38,6 +46,7 @@ def _blank_forms(lead: Lead) -> dict:
         "outcome_form": OutcomeForm(formdata=None),
         "note_form": NoteForm(formdata=None),
         "answers_form": ChangedAnswersForm(formdata=None),
+        "reassign_form": ReassignForm(people(), business_today(), formdata=None),
     }
 
 
@@ -176,6 +185,42 @@ def add_note(lead_id: int):
     db.session.add(Note(lead_id=lead.id, user_id=user_id, body=body))
     db.session.commit()
     return _done(lead, NOTES, _("Note added."))
+
+
+def _hold_person(user_id: int) -> None:
+    """Share-lock the person's row until commit: deactivating them (an
+    UPDATE, then their leads handed over) waits for this lead to be theirs,
+    or this waits and finds them deactivated. SQLite's write lock does it
+    already."""
+    db.session.execute(db.select(User.id).where(User.id == user_id).with_for_update(read=True))
+
+
+@bp.post("/leads/<int:lead_id>/owner")
+def reassign_lead(lead_id: int):
+    """Give the lead to another person who takes leads, with a reason:
+    logged (who, from, to, why, when) and the new owner told.
+
+    Refused with 422, nothing stored, for someone who does not take leads or
+    is away today; the person who has it already: said so, nothing logged.
+    """
+    lead = db.get_or_404(Lead, lead_id)
+    form = ReassignForm(people(), business_today())
+    if not form.validate():
+        return _refused(lead, PANEL, reassign_form=form)
+    to_id, why, user_id = form.chosen_id, form.why.data.strip(), current_user.id
+    lead = _locked(lead_id)
+    if lead.owner_id == to_id:
+        message = _("%(name)s has this lead already.", name=lead.owner.display_name)
+        db.session.rollback()
+        return _done(lead, PANEL, message)
+    _hold_person(to_id)
+    person = form.available_person(people(form.today))
+    if person is None:
+        db.session.rollback()
+        return _refused(lead, PANEL, reassign_form=form)
+    reassign(lead, to_id, why, by=user_id)
+    db.session.commit()
+    return _done(lead, PANEL, _("Given to %(name)s.", name=person.name))
 
 
 # Stored as the reason of a list change the accepted answers cause: not translated.

@@ -1,8 +1,11 @@
-"""The forms behind a lead's actions: move, mark contacted, outcome, note.
+"""The forms behind a lead's actions: move, mark contacted, outcome, note,
+give to another owner.
 
 Every action is a POST with a FlaskForm, so each carries the CSRF token and
 says per field what is wrong.
 """
+
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,7 +14,9 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from ..domain.assignment import Person
 from ..domain.vocabulary import LISTS
+from ..web.filters import date_words
 from ..web.labels import LIST_NAMES
 
 OTHER = "other"
@@ -111,3 +116,84 @@ class NoteForm(FlaskForm):
             Length(max=5000, message=_l("Keep a note under 5,000 characters.")),
         ],
     )
+
+
+def away_until(person: Person, today: date) -> date | None:
+    """The last day of `person`'s absence that covers `today`; None when they are in."""
+    covering = [absence.ends for absence in person.absences if absence.covers(today)]
+    return max(covering, default=None)
+
+
+class ReassignForm(FlaskForm):
+    """Give a lead to another person who takes leads, saying why.
+
+    The choices are the people who take leads; those away today are shown,
+    marked and disabled: a lead given to them waits for nobody. Whether the
+    chosen person may take it is settled by `available_person`, once the
+    lead is locked.
+    """
+
+    new_owner = SelectField(_l("Give to"), default="", validate_choice=False)
+    why = StringField(
+        _l("Why"),
+        validators=[
+            DataRequired(message=_l("Say why in a few words: the log and the new owner show it.")),
+            # As the owner log keeps a reason.
+            Length(max=300, message=_l("Keep the reason under 300 characters.")),
+        ],
+    )
+
+    def __init__(self, people: list[Person], today: date, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        taking = sorted((p for p in people if p.takes_leads), key=lambda p: p.name.casefold())
+        self.new_owner.choices = [SelectChoice("", _("Choose a person"))] + [
+            self._choice(person) for person in taking
+        ]
+
+    def _choice(self, person: Person) -> SelectChoice:
+        until = away_until(person, self.today)
+        if until is None:
+            return SelectChoice(str(person.id), person.name)
+        label = _("%(name)s (away until %(day)s)", name=person.name, day=date_words(until, "d MMM"))
+        return SelectChoice(str(person.id), label, render_kw={"disabled": True})
+
+    @property
+    def chosen_id(self) -> int | None:
+        """The chosen person's id as posted (not yet checked), or None for
+        anything no user can have (PostgreSQL's ids are 32 bits)."""
+        value = (self.new_owner.data or "").strip()
+        if not (value.isascii() and value.isdigit()) or len(value) > 10:
+            return None
+        return int(value) if 0 < int(value) < 2**31 else None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.chosen_id is None:
+            self.new_owner.errors.append(_("Choose who takes this lead."))
+            return False
+        return valid
+
+    def available_person(self, people: list[Person]) -> Person | None:
+        """The chosen person, when they take leads and are not away today;
+        else None, with the reason on the field."""
+        person = next((p for p in people if p.id == self.chosen_id and p.takes_leads), None)
+        if person is None:
+            self.new_owner.errors.append(
+                _(
+                    "That person does not take leads (deactivated, or switched off): "
+                    "choose someone else."
+                )
+            )
+            return None
+        until = away_until(person, self.today)
+        if until is not None:
+            self.new_owner.errors.append(
+                _(
+                    "%(name)s is away until %(day)s and would not answer: choose someone else.",
+                    name=person.name,
+                    day=date_words(until, "d MMMM"),
+                )
+            )
+            return None
+        return person

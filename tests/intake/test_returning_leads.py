@@ -1,5 +1,6 @@
 """One lead per person: returning visitors, pinned lists, simultaneous posts."""
 
+import re
 import threading
 from datetime import timedelta
 
@@ -329,7 +330,12 @@ def test_a_known_disqualified_address_is_offered_a_call_like_anyone_with_those_a
     stranger = Visitor(client).submit("demo-contact", contact={"email": "new@example.nl"})
 
     assert "Book a call now" in known.get_data(as_text=True)
-    assert known.get_data() == stranger.get_data()
+    # The same page but for each one's own signed booking link.
+    assert without_booking_token(known) == without_booking_token(stranger)
+
+
+def without_booking_token(page) -> str:
+    return re.sub(r"/book/[^\"]+", "/book/…", page.get_data(as_text=True))
 
 
 def test_a_newsletter_thank_you_does_not_tell_a_confirmed_subscriber_from_a_stranger(
