@@ -8,17 +8,18 @@ import csv
 import io
 from collections.abc import Iterator
 
-from flask import Response, request, stream_with_context
+from flask import Response, stream_with_context
 from sqlalchemy import func
 
 from ..domain.vocabulary import WARMTHS
 from ..extensions import db
+from ..leads.owners import people
 from ..leads.qualification import current_rules
 from ..models import Lead, Submission, User, utcnow
 from ..web.csv_cells import iso_utc, neutralised
 from ..web.filters import business_zone
 from . import bp
-from .listing import Bands, band_of, filter_conditions, filters_from_args
+from .listing import Bands, band_of, filter_conditions, request_filters
 
 BATCH_SIZE = 500
 
@@ -125,8 +126,10 @@ def _csv_lines(conditions: list, bands: Bands) -> Iterator[str]:
 
 @bp.get("/export.csv")
 def export_csv():
-    """The leads the list page shows for these filters; no `list` means every list."""
-    filters = filters_from_args(request.args, default_list=None)
+    """The leads the list page shows for these filters; no `list` means every
+    list, no `owner` everyone's (the page's link names its owner, so My leads
+    exports my leads, while an export's address means the same to everyone)."""
+    filters = request_filters(people(), default_list=None, my_leads_first=False)
     zone, now = business_zone(), utcnow()
     bands = Bands.at(now, current_rules())
     conditions = filter_conditions(filters, zone)

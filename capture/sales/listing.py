@@ -3,7 +3,8 @@
 Order: warmth (hot, warm, cold), then score, then newest interest. Warmth is
 a time band of `last_interest_at`, so each band is one index range, read in
 (score, last interest, id) order. A page continues from a cursor, never from
-an OFFSET, so page 1,000 costs what page 1 does.
+an OFFSET, so page 1,000 costs what page 1 does. One owner's (or nobody's)
+leads of a list are one range of `ix_leads_list_owner_score`, in the same order.
 """
 
 import base64
@@ -12,13 +13,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, tuple_
+from flask_login import current_user
+from sqlalchemy import ColumnElement, exists, false, func, tuple_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
+from ..domain.assignment import Person
 from ..domain.rules import QualificationRules
 from ..domain.vocabulary import CHANNELS, LISTS, WARMTHS
 from ..extensions import db
-from ..models import Form, Lead, Submission
+from ..models import Form, Lead, Submission, User
 from ..web.row_ids import is_row_id
 from .search import text_condition
 
@@ -27,9 +33,22 @@ PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 100
 
 
+# `?owner=`: whose leads the list shows. Besides these words, a user's id.
+OWNER_WORDS = ("me", "none", "all")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person looking at the list: who "me" is, and whether they take
+    leads (then their opportunity list opens on My leads)."""
+
+    id: int | None = None
+    takes_leads: bool = False
+
+
 @dataclass(frozen=True)
 class LeadFilters:
-    """What the list shows; every field comes from the URL."""
+    """What the list shows; every field but `viewer` comes from the URL."""
 
     list: str | None = "opportunity"
     channel: str | None = None
@@ -40,11 +59,34 @@ class LeadFilters:
     q: str | None = None
     # Only leads whose answers changed and wait for a person's check.
     changed: bool = False
+    # Whose leads, as the URL names them ("me", "none", "all" or a user id);
+    # None: the list's default. Only a choice made stays in links, so a tab
+    # to another list opens on that list's own default.
+    owner: str | None = None
+    viewer: Viewer = Viewer()
+
+    @property
+    def default_owner(self) -> str:
+        """My leads on the opportunity list of a person who takes leads; everyone's elsewhere."""
+        return "me" if self.list == "opportunity" and self.viewer.takes_leads else "all"
+
+    @property
+    def whose(self) -> str:
+        """Whose leads the list shows: "me", "none", "all" or a user id."""
+        return self.owner or self.default_owner
+
+    @property
+    def owner_id(self) -> int | None:
+        """The user whose leads the list shows, if one person's."""
+        if self.whose == "me":
+            return self.viewer.id
+        return int(self.whose) if self.whose.isdigit() else None
 
     def as_args(self, **changes) -> dict:
         """Query-string arguments for these filters (None and empty left out)."""
         values = {**self.__dict__, **changes}
         values["changed"] = "1" if values["changed"] else None
+        del values["viewer"]
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
@@ -61,8 +103,25 @@ def _printable(raw: str | None, limit: int) -> str:
     return "".join(ch for ch in (raw or "") if ch.isprintable()).strip()[:limit]
 
 
-def filters_from_args(args, default_list: str | None = "opportunity") -> LeadFilters:
-    """Read filters from request args; unknown values are dropped, not errors."""
+def _owner(raw: str | None, user_ids) -> str | None:
+    """An owner choice from the URL: a word, or the id of one of `user_ids`; else None."""
+    if raw in OWNER_WORDS:
+        return raw
+    if raw and raw.isascii() and raw.isdigit() and is_row_id(int(raw)) and int(raw) in user_ids:
+        return str(int(raw))
+    return None
+
+
+def filters_from_args(
+    args,
+    default_list: str | None = "opportunity",
+    viewer: Viewer = Viewer(),
+    user_ids=frozenset(),
+) -> LeadFilters:
+    """Read filters from request args; unknown values are dropped, not errors.
+
+    `owner=<id>` counts only for one of `user_ids` (anyone else: the default).
+    """
     chosen = args.get("list", default_list)
     q = _printable(args.get("q"), SEARCH_MAX_LENGTH)
     return LeadFilters(
@@ -74,7 +133,30 @@ def filters_from_args(args, default_list: str | None = "opportunity") -> LeadFil
         until=_date(args.get("until")),
         q=q or None,
         changed=args.get("changed") == "1",
+        owner=_owner(args.get("owner"), user_ids),
+        viewer=viewer,
     )
+
+
+def request_filters(
+    everyone: list[Person], default_list: str | None = "opportunity", my_leads_first: bool = True
+) -> LeadFilters:
+    """This request's filters as the logged-in user sees them (`everyone`:
+    owners.people(), which says whether they take leads). `my_leads_first`
+    False: no list opens on My leads (the export names the owner it wants)."""
+    me = next((person for person in everyone if person.id == current_user.id), None)
+    viewer = Viewer(current_user.id, my_leads_first and me is not None and me.takes_leads)
+    user_ids = {person.id for person in everyone}
+    return filters_from_args(request.args, default_list, viewer, user_ids)
+
+
+def lead_owners(user_ids: set[int]) -> set[int]:
+    """Those of `user_ids` who own a lead (an index probe per person, not a
+    scan of the leads for their distinct owners)."""
+    if not user_ids:
+        return set()
+    owns = exists().where(Lead.owner_id == User.id)
+    return set(db.session.scalars(db.select(User.id).where(User.id.in_(user_ids), owns)))
 
 
 @dataclass(frozen=True)
@@ -89,13 +171,42 @@ class Bands:
     def at(cls, now: datetime, rules: QualificationRules) -> "Bands":
         return cls(now, now - timedelta(days=rules.hot_days), now - timedelta(days=rules.warm_days))
 
-    def condition(self, band: int):
-        column = Lead.last_interest_at
+    def condition(self, band: int, column=Lead.last_interest_at):
         if band == 0:
             return column >= self.hot_since
         if band == 1:
             return (column >= self.warm_since) & (column < self.hot_since)
         return column < self.warm_since
+
+
+class filter_only(ColumnElement):
+    """`column`, compared without searching an index by it: SQLite's unary
+    "+" (its documented way to say so); other databases read the column.
+
+    One owner's leads of a band: read in ix_leads_list_owner_score's order,
+    the band checked on each index entry, until a page is full. Without
+    the "+", SQLite's statistics (an average over owners, nobody's nurture
+    leads included) make it read the band's range of everyone's leads from
+    ix_leads_list_last_interest and sort them: 10,000s of rows at scale.
+    PostgreSQL's statistics see the owner and choose the index unaided.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type  # binds keep the column's type (UTC timestamps)
+
+
+@compiles(filter_only)
+def _read_the_column(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(filter_only, "sqlite")
+def _read_without_the_index(element, compiler, **kw):
+    return "+" + compiler.process(element.column, **kw)
 
 
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -119,11 +230,28 @@ def _used_form(slug: str):
     return exists().where(Submission.lead_id == Lead.id, Submission.form_id == form_id)
 
 
+def owner_condition(filters: LeadFilters, column=Lead.owner_id):
+    """The SQL condition for whose leads these are; None for everyone's."""
+    if filters.whose == "all":
+        return None
+    if filters.whose == "none":
+        return column.is_(None)
+    owner_id = filters.owner_id
+    return column == owner_id if owner_id is not None else false()
+
+
 def filter_conditions(filters: LeadFilters, zone: ZoneInfo, with_list: bool = True) -> list:
-    """SQL conditions for everything but warmth and paging."""
+    """SQL conditions for everything but warmth and paging.
+
+    `with_list=False` leaves out the list and its owner (whose default is the
+    list's): the tabs add each list's own.
+    """
     conditions = []
     if with_list and filters.list:
         conditions.append(Lead.list == filters.list)
+    owned = owner_condition(filters) if with_list else None
+    if owned is not None:
+        conditions.append(owned)
     if filters.channel:
         conditions.append(Lead.channel == filters.channel)
     if filters.changed:
@@ -206,21 +334,32 @@ def lead_page(
     cursor: Cursor | None = None,
     size: int = PAGE_SIZE,
 ) -> Page:
-    """One page of leads in who-to-call-first order, after `cursor`."""
+    """One page of leads in who-to-call-first order, after `cursor`.
+
+    One owner's (or nobody's) leads are read from ix_leads_list_owner_score
+    in its order: the band filters as the index is read (`filter_only`), and
+    the order names the owner first, constant here, because PostgreSQL does
+    not take `owner_id IS NULL` to fix the column as `owner_id = 7` does.
+    """
     bands = Bands.at(cursor.now if cursor else now, rules)
     conditions = filter_conditions(filters, zone)
     wanted = [WARMTHS.index(filters.warmth)] if filters.warmth else [0, 1, 2]
     if cursor:
         wanted = [band for band in wanted if band >= cursor.band]
+    order = [Lead.score.desc(), Lead.last_interest_at.desc(), Lead.id.desc()]
+    interest = Lead.last_interest_at
+    if filters.whose != "all":
+        order.insert(0, Lead.owner_id.desc().nulls_first())
+        interest = filter_only(Lead.last_interest_at)
     found: list[Lead] = []
     for band in wanted:
-        stmt = db.select(Lead).where(*conditions, bands.condition(band))
+        stmt = db.select(Lead).where(*conditions, bands.condition(band, interest))
         if cursor and band == cursor.band:
             stmt = stmt.where(
                 tuple_(Lead.score, Lead.last_interest_at, Lead.id)
                 < tuple_(cursor.score, cursor.last_interest_at, cursor.id)
             )
-        stmt = stmt.order_by(Lead.score.desc(), Lead.last_interest_at.desc(), Lead.id.desc())
+        stmt = stmt.order_by(*order)
         found += db.session.scalars(stmt.limit(size + 1 - len(found))).all()
         if len(found) > size:
             break
@@ -239,19 +378,25 @@ COUNT_CAP = 10_000
 
 
 def list_counts(filters: LeadFilters, rules: QualificationRules, zone: ZoneInfo, now: datetime):
-    """Leads per list under the same filters (the tabs' numbers).
+    """Leads per list under the same filters (the tabs' numbers): each tab
+    counts what its link shows, its owner the one chosen or the list's default.
 
     Counting stops past COUNT_CAP (shown as "10,000+"): an exact count of half
     a million leads costs a full scan on every page view and helps no one.
     """
     conditions = filter_conditions(filters, zone, with_list=False)
-    if filters.warmth:
-        conditions.append(Bands.at(now, rules).condition(WARMTHS.index(filters.warmth)))
+    bands = Bands.at(now, rules)
     counts = {}
     for name in LISTS:
-        capped = (
-            db.select(Lead.id).where(Lead.list == name, *conditions).limit(COUNT_CAP + 1).subquery()
-        )
+        tab, interest = [Lead.list == name, *conditions], Lead.last_interest_at
+        owned = owner_condition(replace(filters, list=name))
+        if owned is not None:
+            # One owner's leads: counted from their index entries, as lead_page reads them.
+            tab.append(owned)
+            interest = filter_only(Lead.last_interest_at)
+        if filters.warmth:
+            tab.append(bands.condition(WARMTHS.index(filters.warmth), interest))
+        capped = db.select(Lead.id).where(*tab).limit(COUNT_CAP + 1).subquery()
         counts[name] = db.session.scalar(db.select(func.count()).select_from(capped))
     return counts
 
@@ -263,7 +408,15 @@ def newer_than(filters: LeadFilters, zone: ZoneInfo, since: datetime) -> int:
     """
     if filters.warmth in ("warm", "cold"):
         return 0
-    conditions = filter_conditions(replace(filters, warmth=None), zone)
+    conditions = filter_conditions(filters, zone, with_list=False)
+    if filters.list:
+        conditions.append(Lead.list == filters.list)
+    # A few minutes' interest is a short range of ix_leads_list_last_interest:
+    # the owner is checked on each lead in it, not all of theirs read from
+    # their own index (which SQLite would choose).
+    owned = owner_condition(filters, filter_only(Lead.owner_id))
+    if owned is not None:
+        conditions.append(owned)
     return db.session.scalar(
         db.select(func.count(Lead.id)).where(*conditions, Lead.last_interest_at > since)
     )

@@ -4,10 +4,12 @@ from datetime import UTC, datetime
 
 from flask import current_app, render_template, request, url_for
 
+from ..domain.assignment import Person
 from ..domain.vocabulary import CHANNELS, LISTS, WARMTHS
 from ..extensions import db
+from ..leads.owners import people
 from ..leads.qualification import current_rules
-from ..models import Form, User, utcnow
+from ..models import Form, utcnow
 from ..web.filters import business_zone
 from ..web.htmx import is_htmx, vary_on_htmx
 from . import bp
@@ -15,27 +17,30 @@ from .listing import (
     COUNT_CAP,
     SEARCH_MAX_LENGTH,
     Cursor,
-    filters_from_args,
+    LeadFilters,
     latest_forms,
+    lead_owners,
     lead_page,
     list_counts,
     newer_than,
+    request_filters,
 )
 
 
-def owner_names(user_ids: set) -> dict[int, str]:
-    """user id -> the name shown for the owners of a page's leads (one query)."""
-    ids = user_ids - {None}
-    if not ids:
-        return {}
-    owners = db.session.scalars(db.select(User).where(User.id.in_(ids)))
-    return {owner.id: owner.display_name for owner in owners}
+def owner_choices(everyone: list[Person], filters: LeadFilters) -> list[Person]:
+    """The people the owner filter offers, by name: those who take leads, those
+    who own leads (someone who left still has some), and the one chosen."""
+    others = {person.id for person in everyone if not person.takes_leads}
+    owning = lead_owners(others) | {filters.owner_id}
+    offered = [person for person in everyone if person.takes_leads or person.id in owning]
+    return sorted(offered, key=lambda person: (person.name.casefold(), person.id))
 
 
 @bp.get("/")
 def index():
     """The lists. An htmx request (filters, next page) gets only the results."""
-    filters = filters_from_args(request.args)
+    everyone = people()
+    filters = request_filters(everyone)
     rules, zone, now = current_rules(), business_zone(), utcnow()
     cursor = Cursor.decode(request.args.get("after"))
     page = lead_page(filters, rules, zone, now, cursor)
@@ -43,7 +48,8 @@ def index():
         "filters": filters,
         "page": page,
         "forms_used": latest_forms([lead.id for lead in page.leads]),
-        "owner_names": owner_names({lead.owner_id for lead in page.leads}),
+        # The names shown for owners (Person.name is the display name).
+        "owner_names": {person.id: person.name for person in everyone},
         "warmths": WARMTHS,
         "now": now,
         "zone": zone,
@@ -69,6 +75,7 @@ def index():
                 lists=LISTS,
                 channels=CHANNELS,
                 forms=forms,
+                owner_choices=owner_choices(everyone, filters),
                 search_max_length=SEARCH_MAX_LENGTH,
                 **context,
             )
@@ -79,7 +86,7 @@ def index():
 @bp.get("/fresh")
 def fresh():
     """Polled by the open list: a banner when leads came in since it was loaded."""
-    filters = filters_from_args(request.args)
+    filters = request_filters(people())
     now = utcnow()
     try:
         loaded_at = datetime.fromisoformat(request.args.get("loaded_at", ""))

@@ -141,7 +141,7 @@ def test_the_open_pipeline_counts_open_leads_and_nurture_links_to_its_list(app, 
     assert rows["Open opportunities"] == ["0", "0", "1"]  # the won one is closed
     assert section.select("tbody tr")[0].find("a") is None
     assert rows["Nurture"] == ["0", "0", "2"]
-    assert cold_nurture["href"] == "/sales/?list=nurture&warmth=cold"
+    assert cold_nurture["href"] == "/sales/?list=nurture&warmth=cold&owner=all"
     listed = BeautifulSoup(client.get(cold_nurture["href"]).get_data(as_text=True), "html.parser")
     assert len(listed.select("td.who a")) == 2
     assert csv_rows(client, "pipeline") == [
