@@ -10,8 +10,8 @@ from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
 from .access.names import tidy_name
-from .demo.seed import DEMO_ADMIN, seed_demo, seed_first_admin
 from .demo.people import TEAM, seed_team
+from .demo.seed import DEMO_ADMIN, seed_demo, seed_first_admin
 from .demo.traffic import already_seeded, seed_traffic
 from .domain.identity import email_key
 from .extensions import db

@@ -13,7 +13,7 @@ from werkzeug.security import generate_password_hash
 from capture.demo.seed import seed_demo
 from capture.extensions import db
 from capture.leads.owners import OwnerMove, business_today
-from capture.models import Absence, Lead, OwnerChange, Outbox, User
+from capture.models import Absence, Lead, Outbox, OwnerChange, User
 from capture.notifications.delivery import deliver_due, run_worker
 
 from .support.auth import PASSWORD
@@ -67,7 +67,11 @@ def test_the_new_owner_is_told_in_their_own_language(mailing, smtp):
 
     with mailing.app_context():
         (row,) = db.session.scalars(db.select(Outbox)).all()
-        assert (row.event, row.channel, row.target) == ("lead.assigned", "email", "anna@leadgate.test")
+        assert (row.event, row.channel, row.target) == (
+            "lead.assigned",
+            "email",
+            "anna@leadgate.test",
+        )
     (mail,) = delivered(mailing, smtp)
     assert mail["To"] == "anna@leadgate.test"
     assert mail["Subject"] == "Een lead voor jou: Piet Bakker (Bakkerij Bakker)"

@@ -23,12 +23,12 @@ from ..db.cache import FRESH_FOR, forget_on_write, process_cache
 from ..db.rows import insert_rows
 from ..db.transactions import begin_write
 from ..domain.assignment import (
+    NOBODY_AVAILABLE,
     Absence,
     Account,
     Assignment,
     AssignmentProblem,
     AssignmentSettings,
-    NOBODY_AVAILABLE,
     LeadToAssign,
     Person,
     Turn,
@@ -365,7 +365,9 @@ def hand_over_started_absences(now: datetime | None = None) -> int:
     for absence_id in db.session.scalars(due.with_only_columns(AbsenceRow.id)).all():
         db.session.rollback()
         begin_write()
-        absence = db.session.get(AbsenceRow, absence_id, with_for_update=True, populate_existing=True)
+        absence = db.session.get(
+            AbsenceRow, absence_id, with_for_update=True, populate_existing=True
+        )
         if absence is not None and absence.handed_over_at is None:
             moved += hand_over(absence.user_id, ABSENCE_STARTED)
             absence.handed_over_at = utcnow()

@@ -3,6 +3,7 @@
 from playwright.sync_api import expect
 
 from capture.extensions import db
+from capture.models import User
 
 from ..support.browser import log_in
 from ..support.factories import make_lead
@@ -11,11 +12,13 @@ from ..support.visitor import Visitor
 
 
 def seed(app, count=0, **named):
+    """Leads of the sales person, who sees them on My leads (the list they open on)."""
     with app.app_context():
+        mine = db.session.scalar(db.select(User.id).where(User.role == "sales"))
         for name, spec in named.items():
-            make_lead(name=name, **spec)
+            make_lead(name=name, owner_id=mine, **spec)
         for number in range(count):
-            make_lead(name=f"filler-{number:02}", days_ago=3 + number / 10, score=10)
+            make_lead(name=f"filler-{number:02}", days_ago=3 + number / 10, score=10, owner_id=mine)
         db.session.commit()
 
 
@@ -39,7 +42,7 @@ def test_searching_swaps_the_results_in_keeps_the_url_and_the_back_button_works(
 
     page.get_by_label("Channel").select_option("social")
     expect(rows(page)).to_have_count(0)
-    expect(page.locator(".empty")).to_contain_text("No leads here with these filters")
+    expect(page.locator(".empty")).to_contain_text("You have no leads here with these filters")
 
     page.go_back()
     expect(page).to_have_url(f"{live_server}/sales/?list=opportunity&q=jansen")
@@ -118,3 +121,32 @@ def test_new_leads_are_announced_on_the_open_list_without_losing_the_place(
         assert page.evaluate("window.__marker") == 1
         banner.click()
         expect(rows(page)).to_have_count(4)
+
+
+def test_a_sales_person_opens_on_my_leads_and_can_see_everyones(app, live_server, page, users):
+    seed(app, mine={"company": "Bakkerij Jansen", "days_ago": 0.5})
+    with app.app_context():
+        bas = User(email="bas@leadgate.test", name="Bas Bakker", role="sales", password_hash="-")
+        db.session.add(bas)
+        db.session.flush()
+        make_lead(name="theirs", company="Visser Logistiek", owner_id=bas.id, days_ago=1)
+        make_lead(name="nobodys", company="Smit Techniek", days_ago=2)
+        db.session.commit()
+    log_in(page, live_server, users)
+    page.evaluate("window.__marker = 1")
+
+    expect(page.get_by_role("heading", name="My leads")).to_be_visible()
+    expect(rows(page)).to_have_text(["mine"])
+
+    page.get_by_label("Owner").select_option(label="Everyone")
+    expect(rows(page)).to_have_text(["mine", "theirs", "nobodys"])
+    expect(page).to_have_url(f"{live_server}/sales/?list=opportunity&owner=all")
+    expect(page.locator("tr", has_text="theirs")).to_contain_text("Bas Bakker")
+    expect(page.locator("tr", has_text="nobodys")).to_contain_text("unassigned")
+
+    page.get_by_label("Owner").select_option(label="Unassigned")
+    expect(rows(page)).to_have_text(["nobodys"])
+    assert page.evaluate("window.__marker") == 1  # swapped in by htmx, not reloaded
+
+    page.go_back()
+    expect(rows(page)).to_have_text(["mine", "theirs", "nobodys"])
