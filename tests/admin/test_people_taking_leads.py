@@ -33,13 +33,7 @@ def soup_of(answer) -> BeautifulSoup:
 @pytest.fixture
 def admin(client, auth):
     """Logged in as the admin; posts the users page's forms with their CSRF token."""
-    auth.login("admin")
-    token = auth.csrf_token("/admin/users")
-
-    def post(path: str, **fields):
-        return client.post(path, data={"csrf_token": token, **fields})
-
-    return post
+    return auth.poster("admin", "/admin/users")
 
 
 def taking_now(client, user_id: int) -> str:

@@ -40,13 +40,7 @@ def can_log_in(app, email: str, password: str) -> bool:
 @pytest.fixture
 def admin(client, auth):
     """Logged in as the admin; posts the users page's forms with their CSRF token."""
-    auth.login("admin")
-    token = auth.csrf_token("/admin/users")
-
-    def post(path: str, **fields):
-        return client.post(path, data={"csrf_token": token, **fields})
-
-    return post
+    return auth.poster("admin", "/admin/users")
 
 
 def test_the_users_page_lists_email_role_status_and_when_added(client, auth, users):

@@ -31,13 +31,7 @@ def soup_of(answer) -> BeautifulSoup:
 @pytest.fixture
 def account(client, auth):
     """Logged in as the sales person; posts /account's forms with their CSRF token."""
-    auth.login("sales")
-    token = auth.csrf_token("/account")
-
-    def post(path: str, **fields):
-        return client.post(path, data={"csrf_token": token, **fields})
-
-    return post
+    return auth.poster("sales", "/account")
 
 
 @pytest.fixture

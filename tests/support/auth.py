@@ -58,3 +58,14 @@ class Auth:
     def csrf_token(self, path: str = "/sales/") -> str:
         """A CSRF token from a page the logged-in user can open."""
         return page_inputs(self.client.get(path).get_data(as_text=True))["csrf_token"]
+
+    def poster(self, role: str, page: str):
+        """Log in as `role`; return post(path, **fields), which posts with the
+        CSRF token of `page` (as that page's forms do)."""
+        self.login(role)
+        token = self.csrf_token(page)
+
+        def post(path: str, **fields):
+            return self.client.post(path, data={"csrf_token": token, **fields})
+
+        return post
