@@ -11,15 +11,16 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from capture.demo.seed import seed_demo
+from capture.domain.assignment import AssignmentRule, AssignmentSettings
 from capture.extensions import db
-from capture.leads.owners import OwnerMove, business_today
-from capture.models import Absence, Lead, Outbox, OwnerChange, User
+from capture.leads.owners import SECOND_STEP_GRACE, OwnerMove, business_today, save_settings
+from capture.models import Absence, Lead, Outbox, OwnerChange, User, utcnow
 from capture.notifications.delivery import deliver_due, run_worker
 
 from .support.auth import PASSWORD
 from .support.factories import make_lead
 from .support.servers import smtp_inbox
-from .support.visitor import Visitor
+from .support.visitor import CONTACT, Visitor
 
 
 @pytest.fixture
@@ -52,11 +53,54 @@ def add_user(app, email: str, role: str = "sales", **values) -> int:
         return user.id
 
 
-def delivered(app, smtp) -> list:
+def delivered(app, smtp, after_the_hold: bool = True) -> list:
+    """What the worker sends now; `after_the_hold`: as if the owners' e-mails'
+    short wait for a second step (SECOND_STEP_GRACE) had passed."""
     with app.app_context():
+        if after_the_hold:
+            db.session.execute(
+                db.update(Outbox)
+                .where(Outbox.status == "pending")
+                .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+            )
+            db.session.commit()
         while deliver_due():
             pass
     return [message_from_bytes(m.content, policy=policy.default) for m in smtp.messages]
+
+
+def test_the_owners_e_mail_waits_a_little_for_the_forms_second_step(mailing, smtp):
+    add_user(mailing, "anna@leadgate.test", name="Anna de Vries")
+    visitor = Visitor(mailing.test_client())
+    visitor.open("demo-contact")
+    visitor.post({**CONTACT, "consent": "y"})  # an opportunity, by turns, already
+
+    with mailing.app_context():
+        (row,) = db.session.scalars(db.select(Outbox)).all()
+        assert row.next_attempt_at - row.created_at >= SECOND_STEP_GRACE - timedelta(seconds=1)
+    assert delivered(mailing, smtp, after_the_hold=False) == []
+    assert [mail["To"] for mail in delivered(mailing, smtp)] == ["anna@leadgate.test"]
+
+
+def test_a_rule_taking_the_lead_at_its_second_step_withdraws_the_first_persons_e_mail(
+    mailing, smtp
+):
+    anna = add_user(mailing, "anna@leadgate.test", name="Anna de Vries")
+    add_user(mailing, "bas@leadgate.test", name="Bas Jansen")
+    with mailing.app_context():
+        rule = AssignmentRule(anna, size_class="large", label="large firms → Anna de Vries")
+        save_settings(AssignmentSettings((rule,)), None)
+        db.session.commit()
+    # Anna has the lower id: the first turn is hers; so take it by turns first.
+    Visitor(mailing.test_client()).submit(
+        "demo-contact", contact={"email": "first@example.nl"}, qualify={"headcount": "50-99"}
+    )
+    Visitor(mailing.test_client()).submit("demo-contact", qualify={"headcount": "1000+"})
+
+    mails = delivered(mailing, smtp)
+    # The second lead: Bas's turn at its first step, Anna's by the rule at its
+    # second; Bas is not told about a lead that is not his.
+    assert sorted(mail["To"] for mail in mails) == ["anna@leadgate.test", "anna@leadgate.test"]
 
 
 def test_the_new_owner_is_told_in_their_own_language(mailing, smtp):
@@ -141,3 +185,25 @@ def test_the_worker_hands_over_the_leads_of_someone_whose_absence_started(mailin
         assert (change.lead_id, change.from_user_id, change.to_user_id) == (waiting_id, anna, bas)
         assert change.reason.startswith("its owner is away")
         assert db.session.scalar(db.select(Absence.handed_over_at)) is not None
+
+
+def test_re_routing_gives_owners_without_an_e_mail_per_lead(mailing):
+    from dataclasses import replace
+
+    from capture.domain.rules import DEFAULT_RULES
+    from capture.leads.rerouting import reroute_leads
+
+    from .support.rule_changes import routed_lead
+
+    anna = add_user(mailing, "anna@leadgate.test", name="Anna de Vries")
+    with mailing.app_context():
+        ids = [routed_lead("50-99").id for _ in range(3)]
+        db.session.commit()
+        assert {db.session.get(Lead, i).list for i in ids} == {"nurture"}
+
+        reroute_leads(replace(DEFAULT_RULES, opportunity_threshold=70), because="Rules changed")
+
+        leads = [db.session.get(Lead, i) for i in ids]
+        assert {(lead.list, lead.owner_id) for lead in leads} == {("opportunity", anna)}
+        assert db.session.scalar(db.select(db.func.count(OwnerChange.id))) == 3
+        assert db.session.scalars(db.select(Outbox)).all() == []

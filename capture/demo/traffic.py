@@ -13,7 +13,7 @@ from ..domain.channels import source_of
 from ..domain.vocabulary import HEADCOUNT_BANDS
 from ..extensions import db
 from ..leads.funnel_counts import count_form_event
-from ..leads.owners import hand_over_started_absences
+from ..leads.owners import hand_over_from_unavailable
 from ..leads.qualification import current_rules, requalify
 from ..models import ChannelCost, Form, Lead, Submission, utcnow
 from .people import DemoAssigner
@@ -142,5 +142,5 @@ def seed_traffic(visitors: int = 400, days: int = 120, seed: int = 2026) -> int:
     _costs(months)
     db.session.commit()
     # Someone away since before today: their waiting opportunities go to colleagues.
-    hand_over_started_absences()
+    hand_over_from_unavailable()
     return made

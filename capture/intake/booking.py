@@ -8,10 +8,12 @@ documents parameters for them.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import make_response, redirect, render_template
 from itsdangerous import BadSignature
+from sqlalchemy import select
 
 from ..db.transactions import begin_write
 from ..extensions import db
@@ -120,10 +122,21 @@ def _submission_id(token: str) -> int | None:
     return found if isinstance(found, int) and not isinstance(found, bool) else None
 
 
+# Openings closer together than this count once (a public GET must not
+# take the write lock as often as someone can click).
+OPENINGS_APART = timedelta(minutes=1)
+
+
 def _record_opening(lead_id: int) -> None:
-    """booking_opened_at = now: the last time the person opened the link."""
+    """booking_opened_at = now: the last time the person opened the link
+    (an opening within OPENINGS_APART of the last one writes nothing)."""
+    now = utcnow()
+    last = db.session.scalar(select(_LEADS.c.booking_opened_at).where(_LEADS.c.id == lead_id))
+    if last is not None and now - last < OPENINGS_APART:
+        db.session.rollback()
+        return
     begin_write()
-    opened = _LEADS.update().where(_LEADS.c.id == lead_id).values(booking_opened_at=utcnow())
+    opened = _LEADS.update().where(_LEADS.c.id == lead_id).values(booking_opened_at=now)
     db.session.execute(opened)
     db.session.commit()
 

@@ -10,11 +10,11 @@ lead; the lead's row must be locked first (the turn is always locked last,
 so two transactions never wait on each other in a circle).
 """
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from functools import cache
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -43,7 +43,11 @@ from ..domain.assignment import (
 from ..extensions import db
 from ..models import Absence as AbsenceRow
 from ..models import Lead, OwnerChange, Setting, User, utcnow
-from ..notifications.outbox import announce_assignment, tell_admins_nobody_available
+from ..notifications.outbox import (
+    announce_assignment,
+    tell_admins_nobody_available,
+    withdraw_assignment,
+)
 from ..web.filters import business_zone
 
 TURN_KEY = "assignment_turn"
@@ -99,6 +103,8 @@ def stored_settings() -> AssignmentSettings:
 def assignment_settings() -> AssignmentSettings:
     """The settings in force, as this worker last read them (at most FRESH_FOR
     seconds ago; a change saved in this process shows at once)."""
+    if not has_request_context():  # the worker: no `g` that ends with a request
+        return process_cache().get("assignment", "in force", stored_settings, ttl=FRESH_FOR)
     if "assignment_settings" not in g:
         g.assignment_settings = process_cache().get(
             "assignment", "in force", stored_settings, ttl=FRESH_FOR
@@ -121,7 +127,8 @@ def save_settings(settings: AssignmentSettings, user_id: int | None) -> None:
     stored = db.session.get(Setting, SETTINGS_KEY) or Setting(key=SETTINGS_KEY)
     stored.value, stored.updated_by_id = settings_to_dict(settings), user_id
     db.session.add(stored)
-    g.assignment_settings = settings
+    if has_request_context():
+        g.assignment_settings = settings
 
 
 def rule_problem(numbers: list[int]) -> str:
@@ -162,19 +169,31 @@ def business_today(now: datetime | None = None):
     return (now or utcnow()).astimezone(business_zone()).date()
 
 
-def choose_owner(lead: LeadToAssign, everyone: list[Person] | None = None) -> Assignment:
-    """The owner for `lead` now, the round robin's turn moved on if it took one.
+def _people_but(leaving: int | None, today: date) -> list[Person]:
+    """`people(today)`, with `leaving` (someone whose leads are being handed
+    over) taking none."""
+    return [
+        replace(person, takes_leads=False) if person.id == leaving else person
+        for person in people(today)
+    ]
+
+
+def choose_owner(
+    lead: LeadToAssign, today: date | None = None, leaving: int | None = None
+) -> Assignment:
+    """The owner for `lead` on `today`, the round robin's turn moved on if it took one.
 
     The turn's row is locked only when the choice is a turn: a hand entry, a
-    returning lead keeping its owner, a rule, or nobody available, leave it alone.
+    returning lead keeping its owner, a rule, or nobody available, leave it
+    alone. Under the lock the people are read again: someone deactivated or
+    gone away while this request waited for the turn is not given it.
     """
-    today = business_today()
-    everyone = people(today) if everyone is None else everyone
+    today = today or business_today()
     rules = assignment_settings().rules
-    chosen = assign(lead, everyone, rules, Turn(), today)
+    chosen = assign(lead, _people_but(leaving, today), rules, Turn(), today)
     if chosen.turn != Turn():  # a round-robin turn: taken again, under the lock
         turn = _locked_turn()
-        chosen = assign(lead, everyone, rules, turn, today)
+        chosen = assign(lead, _people_but(leaving, today), rules, turn, today)
         _store_turn(chosen.turn)
     if chosen.person_id is None:
         current_app.logger.warning("a lead needs an owner and nobody is available to take it")
@@ -189,13 +208,19 @@ class OwnerMove:
     to_id: int | None
     why: str
     by: int | None = None
+    # The owner's e-mail waits this long: the lead's second step may still
+    # give it to someone else (see `owner_after_answers`).
+    hold: timedelta | None = None
 
-    def log(self, lead) -> None:
+    def log(self, lead, notify: bool = True) -> None:
         """Log it on `lead` (a Lead or a Record of its row, as it is after the
-        change) and tell the new owner, or the admins when nobody was available."""
+        change) and, with `notify`, tell the new owner, or the admins when
+        nobody was available."""
         log_owner_change(lead.id, self.from_id, self.to_id, self.why, self.by)
+        if not notify:
+            return
         if self.to_id is not None:
-            announce_assignment(lead, self.to_id, self.why, self.by)
+            announce_assignment(lead, self.to_id, self.why, self.by, hold=self.hold)
         elif self.why == NOBODY_AVAILABLE:
             tell_admins_nobody_available(lead)
 
@@ -206,13 +231,16 @@ def hand_to_owner(
     form_id: int | None = None,
     entered_by_id: int | None = None,
     by: int | None = None,
+    more_to_come: bool = False,
 ) -> OwnerMove | None:
     """Give `lead` (a Lead, or a draft of its columns) an owner when it needs
     one it does not have yet: it just became an opportunity, or is one
     without an owner. Sets its `owner_id`; returns the move to log, or None.
 
     `form_id` is the form it came in by, `entered_by_id` the person entering
-    it by hand, `by` the person whose action this is (logged).
+    it by hand, `by` the person whose action this is (logged);
+    `more_to_come`: a first step whose qualifying step may follow (the
+    owner's e-mail waits a little, see `owner_after_answers`).
     """
     nurture_owners = assignment_settings().nurture_owners
     if not needs_owner(lead.list, nurture_owners) or (
@@ -237,7 +265,30 @@ def hand_to_owner(
     if chosen.person_id == before and before is not None:
         return None  # keeps its owner: nothing to log
     lead.owner_id = chosen.person_id
-    return OwnerMove(before, chosen.person_id, chosen.why, by)
+    by_turn = more_to_come and chosen.why.startswith(ROUND_ROBIN)
+    return OwnerMove(
+        before, chosen.person_id, chosen.why, by, SECOND_STEP_GRACE if by_turn else None
+    )
+
+
+def _given_by_turn(lead_id: int) -> bool:
+    """Whether the lead's owner came by a round-robin turn (its last owner change)."""
+    last_reason = db.session.scalar(
+        select(OwnerChange.reason)
+        .where(OwnerChange.lead_id == lead_id)
+        .order_by(OwnerChange.created_at.desc(), OwnerChange.id.desc())
+        .limit(1)
+    )
+    return (last_reason or "").startswith(ROUND_ROBIN)
+
+
+def _take_back_turn(lead, everyone: list[Person], today: date) -> None:
+    """The lead's owner got it by a turn a moment ago and now does not keep
+    it: the turn is given back (the shares stay fair) and the e-mail telling
+    them, if it still waits, is withdrawn."""
+    available = [person for person in everyone if person.available_on(today)]
+    _store_turn(give_back(available, _locked_turn(), lead.owner_id))
+    withdraw_assignment(lead.id, lead.owner_id)
 
 
 def owner_after_answers(lead, form_id: int | None) -> OwnerMove | None:
@@ -258,18 +309,24 @@ def owner_after_answers(lead, form_id: int | None) -> OwnerMove | None:
     by_rule = assign(facts, everyone, rules, Turn(), today)
     if by_rule.rule is None or by_rule.person_id == lead.owner_id:
         return None
-    last_reason = db.session.scalar(
-        select(OwnerChange.reason)
-        .where(OwnerChange.lead_id == lead.id)
-        .order_by(OwnerChange.created_at.desc(), OwnerChange.id.desc())
-        .limit(1)
-    )
-    if not (last_reason or "").startswith("round robin"):
+    if not _given_by_turn(lead.id):
         return None  # entered by hand, kept, or given by a person: not the turns'
-    available = [person for person in everyone if person.available_on(today)]
-    _store_turn(give_back(available, _locked_turn(), lead.owner_id))
+    _take_back_turn(lead, everyone, today)
     before, lead.owner_id = lead.owner_id, by_rule.person_id
     return OwnerMove(before, by_rule.person_id, f"{by_rule.why} (after its answers)")
+
+
+def drop_owner(lead, why: str) -> OwnerMove | None:
+    """A new lead disqualified by its own qualifying step loses its owner
+    (not a person's pin); a turn it took at its first step is given back.
+    Sets `owner_id`; returns the move to log, or None."""
+    if lead.owner_id is None:
+        return None
+    if _given_by_turn(lead.id):
+        today = business_today()
+        _take_back_turn(lead, people(today), today)
+    before, lead.owner_id = lead.owner_id, None
+    return OwnerMove(before, None, why)
 
 
 def log_owner_change(
@@ -280,12 +337,15 @@ def log_owner_change(
     insert_rows(OwnerChange, [{**row, "user_id": by, "created_at": utcnow()}])
 
 
-def owner_for_opportunity(lead, was_opportunity: bool, by: int | None = None) -> None:
+def owner_for_opportunity(
+    lead, was_opportunity: bool, by: int | None = None, notify: bool = True
+) -> None:
     """For a stored lead (an ORM object) that a person (`by`) or the rules
-    just routed: `hand_to_owner`, logged. The caller commits."""
+    just routed: `hand_to_owner`, logged (and, with `notify`, the new owner
+    told: re-routing a whole list tells nobody). The caller commits."""
     move = hand_to_owner(lead, was_opportunity, form_id=lead.first_form_id, by=by)
     if move is not None:
-        move.log(lead)
+        move.log(lead, notify=notify)
 
 
 def reassign(lead: Lead, to_id: int, why: str, by: int) -> OwnerMove | None:
@@ -301,35 +361,31 @@ def reassign(lead: Lead, to_id: int, why: str, by: int) -> OwnerMove | None:
 
 
 # Open opportunities still waiting for a first response: what a hand-over moves.
-def _waiting_for(user_id: int):
-    return (
-        db.select(Lead)
-        .where(
-            Lead.owner_id == user_id,
-            Lead.list == "opportunity",
-            Lead.outcome.is_(None),
-            Lead.first_response_at.is_(None),
-        )
-        .order_by(Lead.id)
-    )
+_WAITING = (
+    Lead.list == "opportunity",
+    Lead.outcome.is_(None),
+    Lead.first_response_at.is_(None),
+)
 
 
-def hand_over(user_id: int, why: str, by: int | None = None) -> int:
+def hand_over(user_id: int, why: str, by: int | None = None, today: date | None = None) -> int:
     """Give `user_id`'s open opportunities that still wait for a first
     response to the next available person each (rules, then turns; the
-    person leaving is not a candidate), logged with `why`. Leads nobody can
-    take keep their owner. Returns how many moved; the caller commits.
+    person leaving is not a candidate), logged with `why` and the new owner
+    told. With nobody available such a lead is left unassigned ("nobody
+    available") and the admins are told. Returns how many leads it moved; the
+    caller commits.
 
-    The leads are locked before the turn (the order every writer keeps)."""
-    leads = db.session.scalars(_waiting_for(user_id).with_for_update()).all()
-    if not leads:
-        return 0
-    today = business_today()
-    everyone = [
-        person if person.id != user_id else Person(person.id, person.name, takes_leads=False)
-        for person in people(today)
-    ]
-    moved = 0
+    The leads are locked before the turn (the order every writer keeps); a
+    lead another transaction moved meanwhile is not its to move any more."""
+    today = today or business_today()
+    leads = db.session.scalars(
+        db.select(Lead)
+        .where(Lead.owner_id == user_id, *_WAITING)
+        .order_by(Lead.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
     for lead in leads:
         facts = LeadToAssign(
             headcount=lead.headcount,
@@ -337,41 +393,52 @@ def hand_over(user_id: int, why: str, by: int | None = None) -> int:
             channel=lead.channel,
             form_id=lead.first_form_id,
         )
-        chosen = choose_owner(facts, everyone)
-        if chosen.person_id is None:
-            continue
+        chosen = choose_owner(facts, today, leaving=user_id)
         move = OwnerMove(user_id, chosen.person_id, f"{why}; {chosen.why}", by)
+        if chosen.person_id is None:
+            move = OwnerMove(user_id, None, NOBODY_AVAILABLE, by)
         lead.owner_id = chosen.person_id
         move.log(lead)
-        moved += 1
-    return moved
+    return len(leads)
 
 
-def hand_over_started_absences(now: datetime | None = None) -> int:
-    """For every absence that has started and whose hand-over has not been
-    done: hand the person's waiting opportunities over, once (the absence's
-    row is locked and marked). The worker calls this; returns how many leads moved."""
+def _unavailable_owners(today: date) -> dict[int, str]:
+    """Owners of waiting opportunities who cannot follow them up on `today`
+    (deactivated, or away), with why."""
+    owners = db.session.execute(
+        db.select(User.id, User.active).where(
+            User.id.in_(db.select(Lead.owner_id).where(*_WAITING).distinct())
+        )
+    ).all()
+    away = {person.id for person in people(today) if person.away_on(today)}
+    unavailable = {owner.id: DEACTIVATED for owner in owners if not owner.active}
+    unavailable |= {owner.id: ABSENCE_STARTED for owner in owners if owner.id in away}
+    return unavailable
+
+
+def hand_over_from_unavailable(now: datetime | None = None) -> int:
+    """The worker's minute job: the waiting opportunities of everyone who is
+    deactivated or away today go to the next available person (so the first
+    day of an absence hands them over, and a lead that reached someone at
+    the moment they left is caught too); the absences that started are
+    marked as handed over. Each lead is moved once however many workers run
+    (its row is locked and read again). Returns how many leads moved."""
     today = business_today(now)
-    due = (
-        db.select(AbsenceRow)
-        .where(
-            AbsenceRow.starts <= today,
-            AbsenceRow.ends >= today,
-            AbsenceRow.handed_over_at.is_(None),
-        )
-        .order_by(AbsenceRow.id)
+    unavailable = _unavailable_owners(today)
+    started = db.select(AbsenceRow).where(
+        AbsenceRow.starts <= today, AbsenceRow.ends >= today, AbsenceRow.handed_over_at.is_(None)
     )
-    moved = 0
-    for absence_id in db.session.scalars(due.with_only_columns(AbsenceRow.id)).all():
+    if (
+        not unavailable
+        and db.session.scalar(started.with_only_columns(AbsenceRow.id).limit(1)) is None
+    ):
         db.session.rollback()
-        begin_write()
-        absence = db.session.get(
-            AbsenceRow, absence_id, with_for_update=True, populate_existing=True
-        )
-        if absence is not None and absence.handed_over_at is None:
-            moved += hand_over(absence.user_id, ABSENCE_STARTED)
-            absence.handed_over_at = utcnow()
-        db.session.commit()
+        return 0
+    begin_write()
+    moved = sum(hand_over(owner, why, today=today) for owner, why in unavailable.items())
+    for absence in db.session.scalars(started):
+        absence.handed_over_at = utcnow()
+    db.session.commit()
     return moved
 
 
@@ -389,3 +456,7 @@ def absence_saved(absence: AbsenceRow, by: int | None) -> int:
 # Why a hand-over moved a lead (logged, followed by how the new owner was chosen).
 ABSENCE_STARTED = "its owner is away"
 DEACTIVATED = "its owner was deactivated"
+# How the turns' choices are worded (capture/domain/assignment.py).
+ROUND_ROBIN = "round robin"
+# How long a first step's owner e-mail waits for the qualifying step.
+SECOND_STEP_GRACE = timedelta(minutes=2)

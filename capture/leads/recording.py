@@ -21,7 +21,7 @@ from ..notifications.outbox import announce_routing
 from .attribution import channel_for, source_for
 from .consent import Wording, version_of
 from .funnel_counts import count_form_event
-from .owners import OwnerMove, hand_to_owner, owner_after_answers
+from .owners import OwnerMove, drop_owner, hand_to_owner, owner_after_answers
 from .qualification import Move, current_rules, intake_rules, rescore, touch
 
 # Logged when a lead's own qualifying step disqualifies it.
@@ -215,14 +215,11 @@ def _store_new_lead(entry: Entry, key: str, rules: QualificationRules, now) -> R
 def _hand_over(draft: Draft, entry: Entry, was_opportunity: bool) -> OwnerMove | None:
     # A hand entry goes to whoever enters it, and is logged as theirs.
     who = entry.entered_by_id
-    return hand_to_owner(draft, was_opportunity, entry.form_id, entered_by_id=who, by=who)
-
-
-def _drop_owner(draft: Draft, why: str) -> OwnerMove | None:
-    if draft.owner_id is None:
-        return None
-    before, draft.owner_id = draft.owner_id, None
-    return OwnerMove(before, None, why)
+    # A visitor's first step whose qualifying step may follow.
+    more_to_come = who is None and not entry.one_step
+    return hand_to_owner(
+        draft, was_opportunity, entry.form_id, entered_by_id=who, by=who, more_to_come=more_to_come
+    )
 
 
 def _log_owner(lead: Record, move: OwnerMove | None) -> None:
@@ -442,7 +439,7 @@ def complete_submission(
     move = rescore(draft, intake_rules(), intents=intents, up_only=returning)
     if move is not None and move.to_list == "disqualified" and not returning:
         # Disqualified by its own qualifying step (not by a person's pin).
-        handed = _drop_owner(draft, DISQUALIFIED_BY_ITS_ANSWERS)
+        handed = drop_owner(draft, DISQUALIFIED_BY_ITS_ANSWERS)
     else:
         handed = hand_to_owner(draft, was_opportunity, form_id=form_id)
         if handed is None and not returning:

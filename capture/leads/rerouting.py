@@ -254,7 +254,8 @@ def _reroute_batch(
         requalify(lead, rules, because=because, intents=intents.get(lead.id, []))
         if lead.list != before:
             moves[(before, lead.list)] += 1
-            owner_for_opportunity(lead, was_opportunity=before == "opportunity")
+            # A whole list re-routed: logged on each lead, nobody e-mailed per lead.
+            owner_for_opportunity(lead, was_opportunity=before == "opportunity", notify=False)
     return moves, leads[-1].id, len(leads)
 
 

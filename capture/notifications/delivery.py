@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..db.transactions import begin_write
 from ..extensions import db
-from ..leads.owners import hand_over_started_absences
+from ..leads.owners import hand_over_from_unavailable
 from ..leads.privacy import purge
 from ..models import Outbox, utcnow
 from .outbox import ASSIGNED, UNASSIGNED, VISITOR_CONFIRM
@@ -343,7 +343,7 @@ def _hand_over_absences() -> None:
     """Hand over the waiting opportunities of people whose absence started
     (capture/leads/owners.py); a failure waits for the next round."""
     try:
-        moved = hand_over_started_absences()
+        moved = hand_over_from_unavailable()
     except Exception:  # noqa: BLE001 - the deliveries go on regardless
         _forget_round()
         current_app.logger.warning("absence hand-over failed", exc_info=True)

@@ -5,6 +5,8 @@ The worker (capture/notifications/delivery.py) sends them. Destinations are sett
 LEADS_NOTIFY_EMAIL (sales' inbox) and LEADS_WEBHOOK_URL.
 """
 
+from datetime import timedelta
+
 from flask import current_app
 from flask_babel import get_locale
 
@@ -104,12 +106,14 @@ def announce_routing(lead: Lead, was_opportunity: bool, new_lead: bool) -> None:
         announce(lead, NEW_LEAD)
 
 
-def _mail_people(lead, event: str, people, extra: dict) -> None:
-    """Queue `event` about `lead` by e-mail to each of `people` (Users), in their language."""
+def _mail_people(lead, event: str, people, extra: dict, hold: timedelta | None = None) -> None:
+    """Queue `event` about `lead` by e-mail to each of `people` (Users), in
+    their language; not sent before `hold` has passed."""
     if not current_app.config["LEADS_SMTP_HOST"]:
         return
     payload = lead_payload(lead, event) | extra
     default = current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    due = {"next_attempt_at": utcnow() + hold} if hold else {}
     rows = [
         {
             "event": event,
@@ -117,6 +121,7 @@ def _mail_people(lead, event: str, people, extra: dict) -> None:
             "target": person.email,
             "payload": payload | {"language": person.language or default},
             "lead_id": lead.id,
+            **due,
         }
         for person in people
     ]
@@ -124,10 +129,13 @@ def _mail_people(lead, event: str, people, extra: dict) -> None:
         insert_rows(Outbox, rows)
 
 
-def announce_assignment(lead, owner_id: int, why: str, by: int | None) -> None:
+def announce_assignment(
+    lead, owner_id: int, why: str, by: int | None, hold: timedelta | None = None
+) -> None:
     """Tell the new owner of `lead` (a Lead or a Record of its row) that it is
-    theirs, and why (the outbox event `lead.assigned`). Not the person who
-    gave it to themself: they know. Needs a mail server; the caller commits."""
+    theirs, and why (the outbox event `lead.assigned`), once `hold` has
+    passed. Not the person who gave it to themself: they know. Needs a mail
+    server; the caller commits."""
     if by == owner_id or not current_app.config["LEADS_SMTP_HOST"]:
         return
     owner = db.session.get(User, owner_id)
@@ -139,7 +147,21 @@ def announce_assignment(lead, owner_id: int, why: str, by: int | None) -> None:
         "why": why,
         "by": giver.display_name if giver else None,
     }
-    _mail_people(lead, ASSIGNED, [owner], extra)
+    _mail_people(lead, ASSIGNED, [owner], extra, hold)
+
+
+def withdraw_assignment(lead_id: int, owner_id: int) -> None:
+    """Take back the e-mail telling `owner_id` that `lead_id` is theirs, if it
+    has not been taken for sending yet (the lead went to someone else)."""
+    owner = db.select(User.email).where(User.id == owner_id).scalar_subquery()
+    db.session.execute(
+        db.delete(Outbox).where(
+            Outbox.lead_id == lead_id,
+            Outbox.event == ASSIGNED,
+            Outbox.status == "pending",
+            Outbox.target == owner,
+        )
+    )
 
 
 def tell_admins_nobody_available(lead) -> None:

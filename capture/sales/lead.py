@@ -208,12 +208,21 @@ def reassign_lead(lead_id: int):
     if not form.validate():
         return _refused(lead, PANEL, reassign_form=form)
     to_id, why, user_id = form.chosen_id, form.why.data.strip(), current_user.id
-    lead = _locked(lead_id)
+    begin_write()
+    # The person before the lead: the order a deactivation locks them in.
+    _hold_person(to_id)
+    lead = locked_lead(Lead.id == lead_id)
+    if lead is None:
+        db.session.rollback()
+        abort(404)
+    if lead.list == "disqualified":
+        db.session.rollback()
+        refusal = _("A disqualified lead has no owner: move it to a list first.")
+        return _render(PANEL if is_htmx() else PAGE, lead, refusal, status=422)
     if lead.owner_id == to_id:
         message = _("%(name)s has this lead already.", name=lead.owner.display_name)
         db.session.rollback()
         return _done(lead, PANEL, message)
-    _hold_person(to_id)
     person = form.available_person(people(form.today))
     if person is None:
         db.session.rollback()

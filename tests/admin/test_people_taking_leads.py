@@ -315,7 +315,7 @@ def test_deactivating_the_last_sales_user_hands_their_leads_to_the_admin(app, ad
     assert owners["closed"] == sales_id
 
 
-def test_with_nobody_to_take_them_the_leads_keep_their_owner(app, admin, users):
+def test_with_nobody_to_take_them_the_leads_are_unassigned_and_logged(app, admin, users):
     sales_id = users["sales"][0]
     admin(f"/admin/users/{users['admin'][0]}/takes-leads", takes_leads="no")
     leads = opportunities_of(app, sales_id)
@@ -323,7 +323,15 @@ def test_with_nobody_to_take_them_the_leads_keep_their_owner(app, admin, users):
     answer = admin(f"/admin/users/{sales_id}/active", active="no")
 
     assert answer.status_code == 302
-    assert set(owners_of(app, leads).values()) == {sales_id}
+    # The waiting ones are not left with someone who cannot log in:
+    # unassigned, for a person to give; the others keep their owner.
+    owners = owners_of(app, leads)
+    waiting = {kind for kind in leads if kind.startswith("waiting")}
+    assert {kind: owners[kind] for kind in waiting} == dict.fromkeys(waiting)
+    assert {owners[kind] for kind in leads if kind not in waiting} == {sales_id}
+    handed = [change for change in owner_changes(app) if change[1] == sales_id]
+    assert sorted(lead for lead, *_ in handed) == sorted(leads[kind] for kind in waiting)
+    assert {(to, why) for _, _, to, why, _ in handed} == {(None, "nobody available")}
 
 
 # Who may

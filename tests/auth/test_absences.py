@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from capture.extensions import db
-from capture.leads.owners import ABSENCE_STARTED, hand_over_started_absences
+from capture.leads.owners import ABSENCE_STARTED, hand_over_from_unavailable
 
 from ..support.auth import log_in
 from ..support.people import (
@@ -161,9 +161,9 @@ def test_an_absence_starting_later_moves_nothing_until_its_first_day_and_then_on
     account("/account/absences", starts=str(first_day), ends=str(first_day + days(3)))
     before = owners_of(app, leads)
     with app.app_context():
-        too_early = hand_over_started_absences(now=moment_on(app, first_day - days(1)))
-        on_the_day = hand_over_started_absences(now=moment_on(app, first_day))
-        again = hand_over_started_absences(now=moment_on(app, first_day, hour=15))
+        too_early = hand_over_from_unavailable(now=moment_on(app, first_day - days(1)))
+        on_the_day = hand_over_from_unavailable(now=moment_on(app, first_day))
+        again = hand_over_from_unavailable(now=moment_on(app, first_day, hour=15))
         db.session.remove()
 
     assert set(before.values()) == {sales_id}

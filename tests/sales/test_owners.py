@@ -17,8 +17,13 @@ from werkzeug.security import generate_password_hash
 from capture.db.transactions import begin_write
 from capture.domain.assignment import AssignmentRule, AssignmentSettings, LeadToAssign
 from capture.extensions import db
-from capture.leads.owners import choose_owner, save_settings
-from capture.models import Lead, OwnerChange, User
+from capture.leads.owners import (
+    assignment_settings,
+    choose_owner,
+    hand_over_from_unavailable,
+    save_settings,
+)
+from capture.models import Lead, OwnerChange, User, utcnow
 
 from ..support.auth import PASSWORD, Auth
 from ..support.factories import make_lead
@@ -299,3 +304,58 @@ def test_a_rule_on_size_takes_a_contact_form_lead_after_its_answers_and_gives_th
     first_turn = big.owner_changes[-1].from_user_id
     medium = [leads[f"medium{n}@example.nl"].owner_id for n in (1, 2)]
     assert medium == [first_turn, anna if first_turn == sales else sales]
+
+
+def test_the_workers_sweep_hands_over_what_a_deactivated_person_still_holds_once(app, users):
+    # A lead that reached someone at the moment they were deactivated.
+    bas = add_sales_person(app, "bas@leadgate.test", "Bas")
+    with app.app_context():
+        lead_ids = [make_lead(owner_id=bas).id for _ in range(3)]
+        answered = make_lead(owner_id=bas, first_response_at=utcnow()).id
+        db.session.execute(db.update(User).where(User.id == bas).values(active=False))
+        db.session.commit()
+
+        first, again = hand_over_from_unavailable(), hand_over_from_unavailable()
+
+        assert (first, again) == (3, 0)
+        owners = {i: db.session.get(Lead, i).owner_id for i in [*lead_ids, answered]}
+        assert owners == {**dict.fromkeys(lead_ids, users["sales"][0]), answered: bas}
+        reasons = db.session.scalars(db.select(OwnerChange.reason)).all()
+        assert reasons == ["its owner was deactivated; round robin"] * 3
+
+
+def test_two_workers_sweeping_at_once_move_each_lead_once(app, users):
+    bas = add_sales_person(app, "bas@leadgate.test", "Bas")
+    with app.app_context():
+        lead_ids = [make_lead(owner_id=bas).id for _ in range(40)]
+        db.session.execute(db.update(User).where(User.id == bas).values(active=False))
+        db.session.commit()
+    moved: list[int] = []
+
+    def worker():
+        with app.app_context():
+            moved.append(hand_over_from_unavailable())
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    with app.app_context():
+        changes = db.session.scalars(db.select(OwnerChange.lead_id)).all()
+        assert sorted(changes) == sorted(lead_ids)  # each lead moved once
+        owners = {db.session.get(Lead, i).owner_id for i in lead_ids}
+        assert owners == {users["sales"][0]}
+
+
+def test_a_long_running_worker_sees_the_assignment_rules_saved_since(app, users):
+    anna = add_sales_person(app, "anna@leadgate.test", "Anna")
+    with app.app_context():  # one app context for the whole run, as `flask worker`
+        assert assignment_settings().rules == ()
+        rule = AssignmentRule(anna, channel="direct", label="direct → Anna")
+        save_settings(AssignmentSettings((rule,)), None)
+        db.session.commit()
+
+        assert assignment_settings().rules == (rule,)

@@ -313,3 +313,16 @@ def test_the_new_owner_is_told_by_e_mail_with_the_reason(make_demo_app):
         mail = message_from_bytes(envelope.content, policy=policy.default)
         assert "Marleen Visser" in mail["Subject"]
         assert "Bas knows this bakery" in mail.get_content()
+
+
+def test_a_disqualified_lead_cannot_be_given_an_owner(app, client, auth, sanne, bas):
+    lead_id = a_lead(app, list="disqualified")
+    auth.login("sales")
+    assert soup(client.get(f"/sales/leads/{lead_id}")).select_one(".action--reassign") is None
+
+    answer = reassign(client, lead_id, bas)
+
+    assert answer.status_code == 422
+    assert "A disqualified lead has no owner" in answer.get_data(as_text=True)
+    assert owner_of(app, lead_id) is None
+    assert owner_changes(app) == []
