@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -136,6 +137,8 @@ class Lead(Attribution, db.Model):
         ),
         # My leads: one person's (or nobody's) leads of a list, best first.
         Index("ix_leads_list_owner_score", "list", "owner_id", "score", "last_interest_at"),
+        # A list's leads by when they need an answer (the running clocks' deadlines).
+        Index("ix_leads_list_respond_by", "list", "respond_by"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,6 +177,9 @@ class Lead(Attribution, db.Model):
     last_interest_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Speed to lead: when sales first reached out (None: still waiting).
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The running response clock's deadline (see ResponseClock), kept here for
+    # the list's order and the CSV; None when no clock runs.
+    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How an opportunity ended: None (open), "won" or "lost".
     outcome: Mapped[str | None] = mapped_column(String(10))
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -201,6 +207,9 @@ class Lead(Attribution, db.Model):
     owner: Mapped["User | None"] = relationship(foreign_keys=[owner_id])
     owner_changes: Mapped[builtins.list["OwnerChange"]] = relationship(
         order_by="[OwnerChange.created_at, OwnerChange.id]", back_populates="lead"
+    )
+    response_clocks: Mapped[builtins.list["ResponseClock"]] = relationship(
+        order_by="[ResponseClock.started_at, ResponseClock.id]", back_populates="lead"
     )
 
 
@@ -375,6 +384,65 @@ class OwnerChange(db.Model):
     from_user: Mapped["User | None"] = relationship(foreign_keys=[from_user_id])
     to_user: Mapped["User | None"] = relationship(foreign_keys=[to_user_id])
     user: Mapped["User | None"] = relationship(foreign_keys=[user_id])
+
+
+CLOCK_STOPS = ("contacted", "moved", "won", "lost")
+
+
+class ResponseClock(db.Model):
+    """The time a lead has for its answer, from the moment it came onto a list
+    with a response target (see capture/leads/clocks.py): one per entry, so
+    a lead that leaves the opportunities and comes back has a second one.
+
+    It runs until someone marks the lead contacted, moves it to another list,
+    or it is won or lost (`stopped_because`); at most one runs per lead, and
+    its `respond_by` is the lead's. `owner_id` is who had the lead when the
+    clock stopped; while it runs, the lead's owner is the one it runs for.
+    """
+
+    __tablename__ = "response_clocks"
+    __table_args__ = (
+        CheckConstraint(_in("list", ("opportunity", "nurture")), name="list"),
+        CheckConstraint(
+            f"stopped_because IS NULL OR {_in('stopped_because', CLOCK_STOPS)}",
+            name="stopped_because",
+        ),
+        CheckConstraint(
+            "(stopped_at IS NULL) = (stopped_because IS NULL)", name="stopped_with_a_reason"
+        ),
+        Index("ix_response_clocks_lead_started", "lead_id", "started_at"),
+        # One running clock per lead, whatever runs at the same moment.
+        Index(
+            "uq_response_clocks_running",
+            "lead_id",
+            unique=True,
+            sqlite_where=text("stopped_at IS NULL"),
+            postgresql_where=text("stopped_at IS NULL"),
+        ),
+        # The worker's question: which running clocks are due by now.
+        Index("ix_response_clocks_stopped_respond_by", "stopped_at", "respond_by"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
+    # The list it came onto, and when: the count starts here (in business time).
+    list: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The size class its target was chosen by (None: size unknown).
+    size_class: Mapped[str | None] = mapped_column(String(10))
+    target_minutes: Mapped[int]
+    respond_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Twice the target after the start, in business time: the admins are told.
+    escalate_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stopped_because: Mapped[str | None] = mapped_column(String(10))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lead: Mapped[Lead] = relationship(back_populates="response_clocks")
+    owner: Mapped["User | None"] = relationship()
 
 
 FORM_EVENTS = ("view", "contact", "qualify", "download")

@@ -1,10 +1,11 @@
 """A person's data on request and over time: export it, erase it, purge the old.
 
 Erasing removes the lead and everything about the person (submissions,
-answers, notes, the routing log, downloads, notifications) and leaves two
-things without personal data: an ErasedLead row, so the insights still add
-up, and an Erasure row saying when, why and by whom. The anonymous funnel
-counters (form_counts) hold no person and stay as they are.
+answers, notes, the routing and owner logs, response clocks, downloads,
+notifications) and leaves two things without personal data: an ErasedLead
+row, so the insights still add up, and an Erasure row saying when, why and
+by whom. The anonymous funnel counters (form_counts) hold no person and stay
+as they are.
 """
 
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from ..models import (
     Note,
     Outbox,
     OwnerChange,
+    ResponseClock,
     Submission,
     utcnow,
 )
@@ -96,6 +98,13 @@ def person_export(lead: Lead) -> dict:
             }
             for change in lead.owner_changes
         ],
+        "response_clocks": [
+            {
+                **_columns(clock, skip={"id", "lead_id", "owner_id"}),
+                "owner": clock.owner.email if clock.owner else None,
+            }
+            for clock in lead.response_clocks
+        ],
         "notes": [
             {**_columns(note, skip={"lead_id", "user_id"}), "by": note.user.email}
             for note in lead.notes
@@ -139,6 +148,7 @@ def erase(lead: Lead, reason: str, user_id: int | None = None) -> Erasure:
         counts[name] = db.session.execute(delete(model).where(model.lead_id == lead.id)).rowcount
     db.session.execute(delete(ListChange).where(ListChange.lead_id == lead.id))
     db.session.execute(delete(OwnerChange).where(OwnerChange.lead_id == lead.id))
+    db.session.execute(delete(ResponseClock).where(ResponseClock.lead_id == lead.id))
     counts["submissions"] = db.session.execute(
         delete(Submission).where(Submission.lead_id == lead.id)
     ).rowcount

@@ -14,11 +14,12 @@ from ..db.transactions import begin_write, commit_keeping_loaded
 from ..domain.answers import merge_answers, same_answer
 from ..domain.identity import email_key
 from ..domain.rules import QualificationRules
-from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS
+from ..domain.vocabulary import CLICK_ID_PARAMS, UTM_PARAMS, size_class
 from ..extensions import db
 from ..models import Form, Lead, ListChange, Submission, utcnow
 from ..notifications.outbox import announce_routing
 from .attribution import channel_for, source_for
+from .clocks import ClockStart, clock_after_move, recompute_clock, start_clock, store_clock
 from .consent import Wording, version_of
 from .funnel_counts import count_form_event
 from .owners import OwnerMove, drop_owner, hand_to_owner, owner_after_answers
@@ -203,12 +204,14 @@ def _store_new_lead(entry: Entry, key: str, rules: QualificationRules, now) -> R
     )
     _update_answers(draft, entry.answers)
     move = rescore(draft, rules, first_routing=True, intents=[entry.intent])
+    clock = start_clock(draft, now)
     handed = _hand_over(draft, entry, was_opportunity=False)
     # The unique e-mail key makes a simultaneous first post by the same
     # person fail here; the transaction is tried again and finds this lead.
     lead = insert_record(Lead, draft.values)
     _log_move(lead.id, move)
     _log_owner(lead, handed)
+    store_clock(lead, clock)
     return lead
 
 
@@ -241,11 +244,13 @@ def _update_returning_lead(lead: Record, entry: Entry, rules: QualificationRules
     touch(draft, now)
     intents = [*stored_intents(lead.id), entry.intent]
     move = rescore(draft, rules, intents=intents, up_only=returning)
+    clock = clock_after_move(draft, lead.list, now)
     was_opportunity = lead.list == "opportunity"
     handed = _hand_over(draft, entry, was_opportunity)
     _log_move(lead.id, move)
     updated = update_record(Lead, lead, draft.changes_from(lead))
     _log_owner(updated, handed)
+    store_clock(updated, clock)
     return updated
 
 
@@ -386,6 +391,17 @@ _SUBMISSION_AND_LEAD = (
 )
 
 
+def _clock_after_step(draft: Draft, lead: Record, returning: bool, now) -> ClockStart | None:
+    """The qualifying step routed `draft` (`lead` as it was): a move stops
+    the running clock and may start another (to store); a new lead's own
+    answers changing its size class recompute the running one from its start."""
+    if draft.list != lead.list:
+        return clock_after_move(draft, lead.list, now)
+    if not returning and size_class(draft.headcount) != size_class(lead.headcount):
+        recompute_clock(draft)
+    return None
+
+
 def _locked_submission_and_lead(submission_id: int, form_id: int) -> tuple[Record, Record] | None:
     # Both rows locked before anything of them is read (sales may be
     # changing the lead), in one query.
@@ -437,6 +453,7 @@ def complete_submission(
     else:
         _update_answers(draft, given)
     move = rescore(draft, intake_rules(), intents=intents, up_only=returning)
+    clock = _clock_after_step(draft, lead, returning, now)
     if move is not None and move.to_list == "disqualified" and not returning:
         # Disqualified by its own qualifying step (not by a person's pin).
         handed = drop_owner(draft, DISQUALIFIED_BY_ITS_ANSWERS)
@@ -448,6 +465,7 @@ def complete_submission(
     _log_move(lead.id, move)
     lead = update_record(Lead, lead, draft.changes_from(lead))
     _log_owner(lead, handed)
+    store_clock(lead, clock)
     announce_routing(lead, was_opportunity, new_lead=False)
     if then is not None:
         then(submission, lead)

@@ -17,7 +17,8 @@ from ..domain.rules import QualificationRules, rules_to_dict
 from ..domain.scoring import Score
 from ..domain.vocabulary import LISTS
 from ..extensions import db
-from ..models import Lead, Setting, Submission
+from ..models import Lead, Setting, Submission, utcnow
+from .clocks import clock_after_move, store_clock
 from .owners import owner_for_opportunity
 from .qualification import requalify, routed, stored_rules
 
@@ -244,7 +245,7 @@ def _reroute_batch(
     ).all()
     if not leads:
         return Counter(), None, 0
-    moves = Counter()
+    moves, now = Counter(), utcnow()
     intents = _intents_between(leads[0].id, leads[-1].id)
     for lead in leads:
         score, routing = routed(lead, intents.get(lead.id, []), rules)
@@ -254,6 +255,7 @@ def _reroute_batch(
         requalify(lead, rules, because=because, intents=intents.get(lead.id, []))
         if lead.list != before:
             moves[(before, lead.list)] += 1
+            store_clock(lead, clock_after_move(lead, before, now))
             # A whole list re-routed: logged on each lead, nobody e-mailed per lead.
             owner_for_opportunity(lead, was_opportunity=before == "opportunity", notify=False)
     return moves, leads[-1].id, len(leads)

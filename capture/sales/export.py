@@ -50,6 +50,7 @@ HEADER = (
     "first_response_at",
     "outcome",
     "owner",
+    "respond_by",
 )
 
 
@@ -72,6 +73,7 @@ def _batches(conditions: list) -> Iterator[tuple[list, dict[int, int]]]:
             Lead.first_response_at,
             Lead.outcome,
             User.email.label("owner_email"),
+            Lead.respond_by,
         )
         .outerjoin(User, User.id == Lead.owner_id)
         .where(*conditions)
@@ -119,6 +121,7 @@ def _csv_lines(conditions: list, bands: Bands) -> Iterator[str]:
                     iso_utc(row.first_response_at),
                     row.outcome or "",
                     neutralised(row.owner_email or ""),
+                    iso_utc(row.respond_by),
                 ]
             )
         yield _drained(buffer)

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from ..db.transactions import begin_write
 from ..extensions import db
+from ..leads.clocks import clock_after_move, stop_clock, store_clock
 from ..leads.owners import business_today, owner_for_opportunity, people, reassign
 from ..leads.qualification import current_rules, requalify
 from ..leads.recording import locked_lead
@@ -104,7 +105,7 @@ def move_lead(lead_id: int):
         return _refused(lead, PANEL, move_form=form)
     to_list, reason, user_id = form.to_list.data, form.chosen_reason, current_user.id
     lead = _locked(lead_id)
-    was_opportunity = lead.list == "opportunity"
+    was_opportunity, before = lead.list == "opportunity", lead.list
     shown = list_word(to_list)
     if (lead.list, lead.reason, lead.pinned) == (to_list, reason, True):
         message = _("Already pinned to %(list)s for that reason.", list=shown)
@@ -124,6 +125,7 @@ def move_lead(lead_id: int):
             )
         )
         lead.list, lead.reason, lead.pinned = to_list, reason, True
+        store_clock(lead, clock_after_move(lead, before, utcnow()))
         owner_for_opportunity(lead, was_opportunity, by=user_id)
     db.session.commit()
     return _done(lead, PANEL, message)
@@ -131,14 +133,18 @@ def move_lead(lead_id: int):
 
 @bp.post("/leads/<int:lead_id>/contacted")
 def mark_contacted(lead_id: int):
-    """Record the first response; later clicks keep the first time."""
+    """Record the first response, and stop the running response clock; later
+    clicks keep the first time (a clock started by a later entry into the
+    opportunities is stopped by the next click)."""
     lead = db.get_or_404(Lead, lead_id)
     form = ContactedForm()
     if not form.validate():
         return _refused(lead, PANEL, contacted_form=form)
     lead = _locked(lead_id)
-    if lead.first_response_at is None:
-        lead.first_response_at = utcnow()
+    now, first = utcnow(), lead.first_response_at is None
+    if first:
+        lead.first_response_at = now
+    if stop_clock(lead, "contacted", now) or first:
         message = _("Marked contacted.")
     else:
         message = _("Already contacted on %(moment)s.", moment=local(lead.first_response_at))
@@ -168,6 +174,7 @@ def set_outcome(lead_id: int):
         message = _("Already marked %(outcome)s.", outcome=outcome_word(lead.outcome))
     else:
         lead.outcome, lead.outcome_at = form.outcome.data, utcnow()
+        stop_clock(lead, lead.outcome, lead.outcome_at)
         message = _("Marked %(outcome)s.", outcome=outcome_word(lead.outcome))
     db.session.commit()
     return _done(lead, PANEL, message)
@@ -277,10 +284,11 @@ def check_answers(lead_id: int):
         return _refused(lead, PAGE, answers_form=form)
     db.session.add(Note(lead_id=lead.id, user_id=user_id, body=_answers_note(lead, accept)))
     if accept:
-        was_opportunity = lead.list == "opportunity"
+        was_opportunity, before = lead.list == "opportunity", lead.list
         for name, value in lead.changed_answers.items():
             setattr(lead, name, value)
         requalify(lead, current_rules(), user_id=user_id, because=ANSWERS_ACCEPTED)
+        store_clock(lead, clock_after_move(lead, before, utcnow()))
         owner_for_opportunity(lead, was_opportunity, by=user_id)
         announce_routing(lead, was_opportunity, new_lead=False)
     lead.changed_answers = lead.answers_changed_at = None

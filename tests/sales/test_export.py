@@ -36,6 +36,7 @@ HEADER = [
     "first_response_at",
     "outcome",
     "owner",
+    "respond_by",
 ]
 
 

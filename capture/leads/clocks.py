@@ -1,0 +1,217 @@
+"""Response clocks: when a lead needs its answer, kept on the lead as it
+moves (PRODUCT.md, "Who follows up, and by when").
+
+A lead that comes onto a list with a response target (an opportunity; a
+nurture lead only when the admin sets a nurture target) starts a clock:
+`respond_by` is that moment + the target for its size class, in business
+time (capture/domain/triage.py). The lead's own qualifying step may change
+its size class: the running clock is recomputed from its start. Marking the
+lead contacted, moving it to another list, winning or losing it stops the
+clock. At most one clock runs per lead, and its deadline is also the lead's
+`respond_by` (None: no clock runs), so no lead needs a look at its clocks
+unless one runs.
+
+Call inside the write transaction that changes the lead, with its row
+locked. The clocks' rows are written with Core statements, like the intake's.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import g, has_request_context
+from sqlalchemy import select
+
+from ..db.cache import FRESH_FOR, forget_on_write, process_cache
+from ..db.rows import insert_rows
+from ..domain.business_time import BusinessHours, add_business_time, hours_from_dict, hours_to_dict
+from ..domain.triage import TARGETS, ResponseTargets, target_for, targets_from_dict, targets_to_dict
+from ..domain.vocabulary import size_class
+from ..extensions import db
+from ..models import ResponseClock, Setting, utcnow
+from ..web.filters import business_zone
+from .business_calendar import is_dutch_holiday
+
+TARGETS_KEY = "response_targets"
+HOURS_KEY = "business_hours"
+_SETTINGS = Setting.__table__
+_CLOCKS = ResponseClock.__table__
+# A bound name that is no column's (an UPDATE sets the columns named in its parameters).
+_RUNNING = (_CLOCKS.c.lead_id == db.bindparam("lead")) & _CLOCKS.c.stopped_at.is_(None)
+_STORED = select(_SETTINGS.c.value).where(_SETTINGS.c.key == db.bindparam("key"))
+
+
+# Settings: the admin's targets and business hours, the contract's defaults
+# when none are stored.
+
+
+def stored_targets() -> ResponseTargets:
+    """The response targets as the database holds them now."""
+    stored = db.session.connection().scalar(_STORED, {"key": TARGETS_KEY})
+    return targets_from_dict(stored) if stored is not None else TARGETS
+
+
+def stored_hours() -> BusinessHours:
+    """The business hours as the database holds them now."""
+    stored = db.session.connection().scalar(_STORED, {"key": HOURS_KEY})
+    return hours_from_dict(stored) if stored is not None else BusinessHours()
+
+
+def _in_force(key: str, read):
+    """`read()`'s settings as this worker last read them (at most FRESH_FOR
+    seconds ago; a change saved in this process shows at once), kept for
+    the request in `g` (the worker has no `g` that ends with a request)."""
+    if not has_request_context():
+        return process_cache().get("clocks", key, read, ttl=FRESH_FOR)
+    name = f"clock_{key}"
+    if name not in g:
+        setattr(g, name, process_cache().get("clocks", key, read, ttl=FRESH_FOR))
+    return getattr(g, name)
+
+
+def response_targets() -> ResponseTargets:
+    """The response targets in force."""
+    return _in_force(TARGETS_KEY, stored_targets)
+
+
+def business_hours() -> BusinessHours:
+    """The business hours in force."""
+    return _in_force(HOURS_KEY, stored_hours)
+
+
+forget_on_write(Setting, lambda setting: setting.key in (TARGETS_KEY, HOURS_KEY))
+
+
+def _save(key: str, value: dict, user_id: int | None, in_force) -> None:
+    stored = db.session.get(Setting, key) or Setting(key=key)
+    stored.value, stored.updated_by_id = value, user_id
+    db.session.add(stored)
+    if has_request_context():  # this request goes on with them
+        setattr(g, f"clock_{key}", in_force)
+
+
+def save_targets(targets: ResponseTargets, user_id: int | None) -> None:
+    """Store the admin's response targets (the caller commits); clocks that
+    start from now on follow them, running ones keep theirs."""
+    _save(TARGETS_KEY, targets_to_dict(targets), user_id, targets)
+
+
+def save_hours(hours: BusinessHours, user_id: int | None) -> None:
+    """Store the business hours (the caller commits); as `save_targets`."""
+    _save(HOURS_KEY, hours_to_dict(hours), user_id, hours)
+
+
+# The clocks.
+
+
+def _after(start: datetime, duration: timedelta) -> datetime:
+    """`duration` of business time after `start` (UTC)."""
+    return add_business_time(start, duration, business_hours(), is_dutch_holiday, business_zone())
+
+
+@dataclass(frozen=True)
+class ClockStart:
+    """A clock to store once its lead is: a new lead's row (a draft until
+    then) has no id before its INSERT, which writes its `respond_by` too."""
+
+    list_name: str
+    started_at: datetime
+    size_class: str | None
+    target: timedelta
+    respond_by: datetime
+    escalate_at: datetime
+
+    def store(self, lead) -> None:
+        """Insert the clock of `lead` (a Lead or a Record, with its id)."""
+        insert_rows(
+            ResponseClock,
+            [
+                {
+                    "lead_id": lead.id,
+                    "list": self.list_name,
+                    "started_at": self.started_at,
+                    "size_class": self.size_class,
+                    "target_minutes": self.target // timedelta(minutes=1),
+                    "respond_by": self.respond_by,
+                    "escalate_at": self.escalate_at,
+                    "created_at": utcnow(),
+                }
+            ],
+        )
+
+
+def start_clock(lead, now: datetime, imported: bool = False) -> ClockStart | None:
+    """`lead` (a Lead, or a draft of its columns) came onto its list at `now`:
+    when that list has a response target for its size class, a clock starts.
+    Sets its `respond_by`; returns the clock to store (`store_clock`), or
+    None: no target, an imported lead (its first moment is not ours to
+    time), or a lead already won or lost."""
+    if imported or lead.outcome is not None:
+        return None
+    size = size_class(lead.headcount)
+    target = target_for(lead.list, size, response_targets())
+    if target is None:
+        return None
+    clock = ClockStart(lead.list, now, size, target, _after(now, target), _after(now, 2 * target))
+    lead.respond_by = clock.respond_by
+    return clock
+
+
+def store_clock(lead, clock: ClockStart | None) -> None:
+    """Store `clock` (from `start_clock`) for `lead`, as stored now; None: nothing."""
+    if clock is not None:
+        clock.store(lead)
+
+
+def stop_clock(lead, because: str, now: datetime) -> bool:
+    """Stop `lead`'s running clock at `now`, `because` it was contacted, moved,
+    won or lost, naming its owner then. Sets its `respond_by` to None;
+    returns whether a clock ran (none does when `respond_by` is None: no query)."""
+    if lead.respond_by is None:
+        return False
+    values = {"stopped_at": now, "stopped_because": because, "owner_id": lead.owner_id}
+    db.session.connection().execute(_CLOCKS.update().where(_RUNNING), {"lead": lead.id, **values})
+    lead.respond_by = None
+    return True
+
+
+def clock_after_move(lead, from_list: str | None, now: datetime) -> ClockStart | None:
+    """`lead` went from `from_list` onto `lead.list` at `now` (a person moved
+    it, the rules routed it): the running clock stops and the new list's
+    starts, to be stored with `store_clock`. Staying on its list changes
+    nothing: only an entry starts a clock."""
+    if lead.list == from_list:
+        return None
+    stop_clock(lead, "moved", now)
+    return start_clock(lead, now)
+
+
+def recompute_clock(lead) -> None:
+    """The lead's own qualifying step changed its size class (a contact form
+    makes an opportunity before the questions): its running clock keeps its
+    start and takes the new size class's target. A size class without a
+    target needs no clock: the running one goes. No clock running: nothing."""
+    if lead.respond_by is None:
+        return
+    connection = db.session.connection()
+    running = connection.execute(
+        select(_CLOCKS.c.id, _CLOCKS.c.list, _CLOCKS.c.started_at).where(_RUNNING),
+        {"lead": lead.id},
+    ).one()
+    by_id = _CLOCKS.c.id == running.id
+    size = size_class(lead.headcount)
+    target = target_for(running.list, size, response_targets())
+    if target is None:
+        connection.execute(_CLOCKS.delete().where(by_id))
+        lead.respond_by = None
+        return
+    started_at = running.started_at
+    lead.respond_by = _after(started_at, target)
+    connection.execute(
+        _CLOCKS.update().where(by_id),
+        {
+            "size_class": size,
+            "target_minutes": target // timedelta(minutes=1),
+            "respond_by": lead.respond_by,
+            "escalate_at": _after(started_at, 2 * target),
+        },
+    )
