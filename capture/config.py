@@ -42,6 +42,9 @@ DEFAULTS = {
     # disqualified leads, and nurtured leads and lost opportunities.
     "LEADS_KEEP_DISQUALIFIED_DAYS": 180,
     "LEADS_KEEP_COLD_DAYS": 730,
+    # An opportunity still waiting at twice its response target goes to the
+    # next available person (capture/leads/reminders.py); off: only the admins are told.
+    "LEADS_REASSIGN_OVERDUE": False,
     # Notifications (see capture/notifications/outbox.py and capture/notifications/delivery.py).
     "LEADS_NOTIFY_EMAIL": "",
     "LEADS_NOTIFY_EVERY_LEAD": False,

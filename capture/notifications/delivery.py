@@ -18,7 +18,7 @@ import unicodedata
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
@@ -30,8 +30,10 @@ from ..db.transactions import begin_write
 from ..extensions import db
 from ..leads.owners import hand_over_from_unavailable
 from ..leads.privacy import purge
+from ..leads.reminders import remind_and_escalate
 from ..models import Outbox, utcnow
-from .outbox import ASSIGNED, UNASSIGNED, VISITOR_CONFIRM
+from ..web.filters import business_zone
+from .outbox import ASSIGNED, ESCALATED, OVERDUE, UNASSIGNED, VISITOR_CONFIRM
 
 PURGE_EVERY_SECONDS = 86400
 # How often the worker looks for absences that have started (their hand-over).
@@ -190,9 +192,16 @@ def visitor_email(item: Claimed) -> EmailMessage:
     return message
 
 
+def _local_time(iso: str) -> str:
+    """A stored UTC moment as the business's wall clock (LEADS_TIMEZONE)."""
+    return datetime.fromisoformat(iso).astimezone(business_zone()).strftime("%Y-%m-%d %H:%M")
+
+
 def person_email(item: Claimed) -> EmailMessage:
     """To a person who works the leads, in their language: a lead is theirs
-    now (ASSIGNED), or nobody could take one (UNASSIGNED, to the admins).
+    now (ASSIGNED), nobody could take one (UNASSIGNED, to the admins), its
+    first response is overdue (OVERDUE, to its owner), or it has waited twice
+    its response target (ESCALATED, to the admins).
     Every typed value is one line, as in `email_for`."""
     payload = item.payload
     lead = {key: one_line(value) for key, value in payload["lead"].items()}
@@ -205,6 +214,21 @@ def person_email(item: Claimed) -> EmailMessage:
                 gettext("%(by)s gave you this lead: %(why)s", by=by, why=one_line(payload["why"]))
                 if by
                 else gettext("This lead is yours now: %(why)s", why=one_line(payload["why"]))
+            )
+        elif item.event == OVERDUE:
+            subject = gettext("Overdue: %(who)s", who=who)
+            intro = gettext(
+                "This lead was due for its first response by %(due)s. Contact it, then mark "
+                "it contacted on the lead's page.",
+                due=_local_time(payload["respond_by"]),
+            )
+        elif item.event == ESCALATED:
+            subject = gettext("Still waiting at twice its target: %(who)s", who=who)
+            intro = gettext(
+                "This lead was due for its first response by %(due)s and has now waited twice "
+                "its response target (owner: %(owner)s).",
+                due=_local_time(payload["respond_by"]),
+                owner=one_line(payload.get("owner") or "-"),
             )
         else:
             subject = gettext("Nobody can take this lead: %(who)s", who=who)
@@ -233,7 +257,7 @@ def email_for(item: Claimed) -> EmailMessage:
     pass for the e-mail's own (a fake "Open the lead:" link)."""
     if item.event.startswith("visitor."):
         return visitor_email(item)
-    if item.event in (ASSIGNED, UNASSIGNED):
+    if item.event in (ASSIGNED, UNASSIGNED, OVERDUE, ESCALATED):
         return person_email(item)
     lead = {key: one_line(value) for key, value in item.payload["lead"].items()}
     what = "New opportunity" if item.event == "lead.opportunity" else "New lead"
@@ -352,6 +376,19 @@ def _hand_over_absences() -> None:
             current_app.logger.info("absences started: %s opportunities handed over", moved)
 
 
+def _remind_overdue() -> None:
+    """Remind the owners of overdue leads and escalate those waiting twice
+    their target (capture/leads/reminders.py); a failure waits for the next round."""
+    try:
+        reminded, escalated = remind_and_escalate()
+    except Exception:  # noqa: BLE001 - the deliveries go on regardless
+        _forget_round()
+        current_app.logger.warning("reminders and escalation failed", exc_info=True)
+    else:
+        if reminded or escalated:
+            current_app.logger.info("overdue: %s reminded, %s escalated", reminded, escalated)
+
+
 def run_worker(
     stop=lambda: False,
     purge_every: float = PURGE_EVERY_SECONDS,
@@ -359,7 +396,8 @@ def run_worker(
 ) -> None:
     """Deliver until `stop()` says so, polling every LEADS_WORKER_POLL_SECONDS when idle;
     erase what is past retention when it starts and then once a day; hand
-    over the leads of people whose absence started, every minute.
+    over the leads of people whose absence started, and remind and escalate
+    overdue ones, every minute.
 
     A round that fails (the database away for a moment) is logged, and the
     next one starts after the poll interval: the worker itself never stops."""
@@ -371,6 +409,7 @@ def run_worker(
         if time.monotonic() >= next_absences:
             next_absences = time.monotonic() + absences_every
             _hand_over_absences()
+            _remind_overdue()
         try:
             busy = deliver_due()
         except Exception:  # noqa: BLE001

@@ -22,6 +22,10 @@ NEW_LEAD = "lead.created"
 ASSIGNED = "lead.assigned"
 # To the admins: a lead needs an owner and nobody is available to take it.
 UNASSIGNED = "lead.unassigned"
+# To the owner: the lead's response target has passed (the legacy webhook gets it too).
+OVERDUE = "lead.overdue"
+# To the admins: a lead waited twice its response target.
+ESCALATED = "lead.escalated"
 # E-mails to the person who filled a form.
 VISITOR_DOWNLOAD = "visitor.download"
 VISITOR_CONFIRM = "visitor.confirm"
@@ -106,7 +110,7 @@ def announce_routing(lead: Lead, was_opportunity: bool, new_lead: bool) -> None:
         announce(lead, NEW_LEAD)
 
 
-def _mail_people(lead, event: str, people, extra: dict, hold: timedelta | None = None) -> None:
+def mail_people(lead, event: str, people, extra: dict, hold: timedelta | None = None) -> None:
     """Queue `event` about `lead` by e-mail to each of `people` (Users), in
     their language; not sent before `hold` has passed."""
     if not current_app.config["LEADS_SMTP_HOST"]:
@@ -147,7 +151,7 @@ def announce_assignment(
         "why": why,
         "by": giver.display_name if giver else None,
     }
-    _mail_people(lead, ASSIGNED, [owner], extra, hold)
+    mail_people(lead, ASSIGNED, [owner], extra, hold)
 
 
 def withdraw_assignment(lead_id: int, owner_id: int) -> None:
@@ -172,7 +176,7 @@ def tell_admins_nobody_available(lead) -> None:
     admins = db.session.scalars(
         db.select(User).where(User.role == "admin", User.active).order_by(User.id)
     ).all()
-    _mail_people(lead, UNASSIGNED, admins, {})
+    mail_people(lead, UNASSIGNED, admins, {})
 
 
 def mail_visitor(lead: Lead, submission: Submission, form: Form, event: str, link: str) -> bool:
