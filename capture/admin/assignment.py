@@ -31,10 +31,10 @@ from ..leads.qualification import current_rules
 from ..models import Form, Lead, User, utcnow
 from ..web.filters import channel_word, date_words
 from ..web.htmx import is_htmx, vary_on_htmx
+from ..web.labels import SIZE_WORDS
 from . import bp
 from .assignment_forms import (
     MAX_RULES,
-    SIZE_WORDS,
     Account,
     AssignmentForm,
     Choices,

@@ -17,22 +17,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ..domain.assignment import AssignmentRule, AssignmentSettings
-from ..domain.vocabulary import CHANNELS
-from ..web.labels import CHANNEL_WORDS
+from ..domain.vocabulary import CHANNELS, SIZE_CLASSES
+from ..web.labels import CHANNEL_WORDS, SIZE_LABELS
 
 MAX_RULES = 50
-SIZE_CLASSES = ("small", "medium", "large")
-SIZE_LABELS = {
-    "small": _l("Small (1-49)"),
-    "medium": _l("Medium (50-249)"),
-    "large": _l("Large (250+)"),
-}
-# In running text: "large firms, sector healthcare".
-SIZE_WORDS = {
-    "small": _l("small firms"),
-    "medium": _l("medium-sized firms"),
-    "large": _l("large firms"),
-}
 # In the rule's label, stored on the lead's log in English like its other reasons.
 SIZE_LOG_WORDS = {"small": "small firms", "medium": "medium-sized firms", "large": "large firms"}
 FORM_TITLE_IN_LABEL = 60

@@ -35,6 +35,8 @@ WEIGHT_OUT_OF_RANGE = f"A weight is a whole number from 1 to {MAX_WEIGHT}."
 RULE_WITHOUT_CRITERIA = "A rule needs at least one of size, sector, channel or form."
 # Why a lead that needs an owner has none (logged on the lead).
 NOBODY_AVAILABLE = "nobody available"
+# Why a lead went by the turns (logged; a logged reason starting so was a turn).
+ROUND_ROBIN = "round robin"
 
 
 class AssignmentProblem(ValueError):
@@ -208,7 +210,7 @@ def assign(
     chosen, after = round_robin([p for p in people if p.available_on(today)], turn)
     if chosen is None:
         return Assignment(None, NOBODY_AVAILABLE, turn)
-    why = "round robin"
+    why = ROUND_ROBIN
     if passed_over:
         numbers = ", ".join(str(n) for n in passed_over)
         why += f" (rule {numbers}: that person is unavailable)"

@@ -44,6 +44,10 @@ CLICK_ID_PARAMS = ("gclid", "gbraid", "wbraid", "msclkid", "fbclid", "li_fat_id"
 UTM_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
+# Size classes of a headcount band (the triage's and the assignment rules' words).
+SIZE_CLASSES = ("small", "medium", "large")
+
+
 def size_class(headcount: str | None) -> str | None:
     """Return `small` (< 50), `medium` (50-249) or `large` (250+) for a band."""
     if headcount not in HEADCOUNT_BANDS:

@@ -24,6 +24,7 @@ from ..db.rows import insert_rows
 from ..db.transactions import begin_write
 from ..domain.assignment import (
     NOBODY_AVAILABLE,
+    ROUND_ROBIN,
     Absence,
     Account,
     Assignment,
@@ -456,7 +457,5 @@ def absence_saved(absence: AbsenceRow, by: int | None) -> int:
 # Why a hand-over moved a lead (logged, followed by how the new owner was chosen).
 ABSENCE_STARTED = "its owner is away"
 DEACTIVATED = "its owner was deactivated"
-# How the turns' choices are worded (capture/domain/assignment.py).
-ROUND_ROBIN = "round robin"
 # How long a first step's owner e-mail waits for the qualifying step.
 SECOND_STEP_GRACE = timedelta(minutes=2)

@@ -31,6 +31,18 @@ CHANNEL_WORDS = {
     "direct": _l("direct"),
     "manual": _l("manual"),
 }
+# A size class (capture/domain/vocabulary.py) as a name on its own, and in
+# running text ("large firms, sector healthcare").
+SIZE_LABELS = {
+    "small": _l("Small (1-49)"),
+    "medium": _l("Medium (50-249)"),
+    "large": _l("Large (250+)"),
+}
+SIZE_WORDS = {
+    "small": _l("small firms"),
+    "medium": _l("medium-sized firms"),
+    "large": _l("large firms"),
+}
 OUTCOME_WORDS = {"won": _l("won"), "lost": _l("lost")}
 INTENT_WORDS = {"low": _l("low intent"), "medium": _l("medium intent"), "high": _l("high intent")}
 
