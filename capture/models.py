@@ -139,6 +139,16 @@ class Lead(Attribution, db.Model):
         Index("ix_leads_list_owner_score", "list", "owner_id", "score", "last_interest_at"),
         # A list's leads by when they need an answer (the running clocks' deadlines).
         Index("ix_leads_list_respond_by", "list", "respond_by"),
+        # One person's (or nobody's) leads with a running clock, soonest due
+        # first: only those leads are in it.
+        Index(
+            "ix_leads_list_owner_respond_by",
+            "list",
+            "owner_id",
+            "respond_by",
+            sqlite_where=text("respond_by IS NOT NULL"),
+            postgresql_where=text("respond_by IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -421,6 +431,8 @@ class ResponseClock(db.Model):
         ),
         # The worker's question: which running clocks are due by now.
         Index("ix_response_clocks_stopped_respond_by", "stopped_at", "respond_by"),
+        # Insights: the clocks that started in a period.
+        Index("ix_response_clocks_started", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -437,6 +449,10 @@ class ResponseClock(db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stopped_because: Mapped[str | None] = mapped_column(String(10))
+    # The business time from the start until a person answered (marked the
+    # lead contacted, won or lost it), in whole minutes; None: not answered
+    # (running, or moved away first). Kept so insights need no arithmetic.
+    response_minutes: Mapped[int | None]
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -23,7 +23,13 @@ from sqlalchemy import select
 
 from ..db.cache import FRESH_FOR, forget_on_write, process_cache
 from ..db.rows import insert_rows
-from ..domain.business_time import BusinessHours, add_business_time, hours_from_dict, hours_to_dict
+from ..domain.business_time import (
+    BusinessHours,
+    add_business_time,
+    business_time_between,
+    hours_from_dict,
+    hours_to_dict,
+)
 from ..domain.triage import TARGETS, ResponseTargets, target_for, targets_from_dict, targets_to_dict
 from ..domain.vocabulary import size_class
 from ..extensions import db
@@ -162,14 +168,32 @@ def store_clock(lead, clock: ClockStart | None) -> None:
         clock.store(lead)
 
 
+# What a person does to a lead that answers it; a move is the rules' or a
+# re-routing's as often as a person's, and answers nobody.
+ANSWERS = ("contacted", "won", "lost")
+
+
+def _between(start: datetime, end: datetime) -> timedelta:
+    """The business time from `start` to `end`."""
+    return business_time_between(start, end, business_hours(), is_dutch_holiday, business_zone())
+
+
 def stop_clock(lead, because: str, now: datetime) -> bool:
     """Stop `lead`'s running clock at `now`, `because` it was contacted, moved,
-    won or lost, naming its owner then. Sets its `respond_by` to None;
-    returns whether a clock ran (none does when `respond_by` is None: no query)."""
+    won or lost, naming its owner then; an answer (ANSWERS) keeps the business
+    time it took. Sets its `respond_by` to None; returns whether a clock ran
+    (none does when `respond_by` is None: no query)."""
     if lead.respond_by is None:
         return False
     values = {"stopped_at": now, "stopped_because": because, "owner_id": lead.owner_id}
-    db.session.connection().execute(_CLOCKS.update().where(_RUNNING), {"lead": lead.id, **values})
+    connection = db.session.connection()
+    if because in ANSWERS:
+        started_at = connection.scalar(
+            select(_CLOCKS.c.started_at).where(_RUNNING), {"lead": lead.id}
+        )
+        if started_at is not None:
+            values["response_minutes"] = _between(started_at, now) // timedelta(minutes=1)
+    connection.execute(_CLOCKS.update().where(_RUNNING), {"lead": lead.id, **values})
     lead.respond_by = None
     return True
 

@@ -18,7 +18,7 @@ from capture.leads.business_calendar import is_dutch_holiday
 from capture.leads.clocks import save_hours, save_targets, start_clock, store_clock
 from capture.leads.privacy import erase_by_request, person_export
 from capture.leads.rerouting import reroute_leads
-from capture.models import Lead, ResponseClock, Submission
+from capture.models import Lead, ResponseClock, Submission, utcnow
 
 from ..support.clocks import (
     AMSTERDAM,
@@ -366,6 +366,31 @@ def test_contacting_moving_winning_or_losing_the_lead_stops_its_clock(
     assert stored_lead(app, opportunity).respond_by is None
     assert clock.stopped_because == because and clock.stopped_at is not None
     assert clock.owner_id == users["sales"][0]
+
+
+@pytest.mark.parametrize(
+    ("action", "fields", "because"),
+    STOPS,
+    ids=["contacted", "moved to nurture", "disqualified", "won", "lost"],
+)
+def test_an_answer_keeps_the_business_time_it_took_and_a_move_none(
+    app, client, auth, users, opportunity, action, fields, because
+):
+    # Started last Friday at 16:30 local: the evening and the weekend count nothing.
+    started = utcnow().astimezone(AMSTERDAM) - timedelta(days=7)
+    started = started.replace(hour=16, minute=30) - timedelta(days=(started.weekday() - 4) % 7)
+    restart_running_clock(app, opportunity, started)
+    auth.login("sales")
+
+    act(client, opportunity, action, **fields)
+
+    (clock,) = clocks_of(app, opportunity)
+    took = open_time_between(started, clock.stopped_at) // timedelta(minutes=1)
+    if because == "moved":
+        assert clock.response_minutes is None
+    else:
+        assert clock.response_minutes == took
+        assert took >= 30  # the Friday's last half hour at least
 
 
 def move(client, lead_id: int, to_list: str) -> None:
