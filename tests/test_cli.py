@@ -14,7 +14,17 @@ from werkzeug.security import check_password_hash
 from capture import create_app
 from capture.demo.seed import seed_demo
 from capture.extensions import db
-from capture.models import ChannelCost, Ebook, Form, FormCount, Lead, ListChange, User, utcnow
+from capture.models import (
+    ChannelCost,
+    Ebook,
+    Form,
+    FormCount,
+    Lead,
+    ListChange,
+    ResponseClock,
+    User,
+    utcnow,
+)
 from capture.sales.search import is_index_object
 
 SAMPLE_SITE = "http://localhost:8000"
@@ -245,6 +255,17 @@ def test_demo_traffic_fills_every_channel_routed_by_the_rules_once(app, runner):
         )
         assert views > len(leads)
         assert db.session.scalar(db.select(db.func.count()).select_from(ChannelCost)) > 0
+        # A newcomer sees clocks at once: opportunities overdue and due soon,
+        # the older ones answered, with the business time it took.
+        now, waiting = utcnow(), [lead for lead in leads if lead.respond_by]
+        assert {lead.list for lead in waiting} == {"opportunity"}
+        assert any(lead.respond_by < now for lead in waiting)
+        assert any(lead.respond_by > now for lead in waiting)
+        assert all(now - lead.first_interest_at < timedelta(days=5) for lead in waiting)
+        answered = db.session.scalars(
+            db.select(ResponseClock).where(ResponseClock.stopped_because == "contacted")
+        ).all()
+        assert answered and all(clock.response_minutes is not None for clock in answered)
 
 
 def test_demo_traffic_never_mixes_into_real_leads(app, runner):

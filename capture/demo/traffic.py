@@ -12,6 +12,7 @@ from ..db.transactions import begin_write
 from ..domain.channels import source_of
 from ..domain.vocabulary import HEADCOUNT_BANDS
 from ..extensions import db
+from ..leads.clocks import start_clock, stop_clock, store_clock
 from ..leads.funnel_counts import count_form_event
 from ..leads.owners import hand_over_from_unavailable
 from ..leads.qualification import current_rules, requalify
@@ -36,6 +37,19 @@ ROLES = ["owner", "manager", "manager", "employee", "employee", "student"]
 NAMES = ["Jansen", "de Vries", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "Bos"]
 MONTHLY_EUROS = {"paid": 1800, "email": 150, "social": 400}
 EVENT_EUROS = 2500
+# Older opportunities have all been answered (a team that uses Leadgate);
+# of the newer ones some wait, so the list opens on clocks that run.
+ALL_ANSWERED_AFTER = timedelta(days=3)
+# Opportunities that came in this long ago and wait for their answer: some
+# due soon, some overdue, whatever the day `make run` is started on.
+WAITING = [
+    timedelta(minutes=8),
+    timedelta(minutes=40),
+    timedelta(hours=3),
+    timedelta(hours=27),
+    timedelta(days=2, hours=5),
+    timedelta(days=4),
+]
 
 
 def already_seeded() -> bool:
@@ -87,12 +101,21 @@ def _visitor(number: int, form: Form, rng: random.Random, when, qualified: bool)
     return lead
 
 
-def _sales_follow_up(lead: Lead, rng: random.Random, now) -> None:
-    """Sales respond to most opportunities within hours, to some nurture later."""
-    answered = rng.random() < (0.8 if lead.list == "opportunity" else 0.25)
-    if answered and lead.list != "disqualified":
-        wait = timedelta(minutes=rng.choice([12, 35, 70, 150, 300, 1300, 2900]))
-        lead.first_response_at = min(lead.first_interest_at + wait, now)
+def _sales_follow_up(lead: Lead, rng: random.Random, now, waits: bool = False) -> None:
+    """Sales respond to every opportunity older than a few days, within hours
+    or a day or two, to half the newer ones, and to some nurture later; each
+    answer stops the lead's response clock. `waits`: this one is not answered."""
+    clock = start_clock(lead, lead.first_interest_at)
+    store_clock(lead, clock)
+    if lead.list == "opportunity":
+        old = now - lead.first_interest_at > ALL_ANSWERED_AFTER
+        answered = not waits and (old or rng.random() < 0.5)
+    else:
+        answered = rng.random() < 0.25 and lead.list != "disqualified"
+    wait = timedelta(minutes=rng.choice([12, 35, 70, 150, 300, 1300, 2900]))
+    if answered and lead.first_interest_at + wait < now:
+        lead.first_response_at = lead.first_interest_at + wait
+        stop_clock(lead, "contacted", lead.first_response_at)
     if lead.list == "opportunity" and now - lead.first_interest_at > timedelta(days=14):
         roll = rng.random()
         if roll < 0.35:
@@ -135,6 +158,17 @@ def seed_traffic(visitors: int = 400, days: int = 120, seed: int = 2026) -> int:
             count_form_event(form.id, "download", when)
         _sales_follow_up(lead, rng, now)
         made += 1
+    for ago in WAITING:  # a few newcomers of each size wait for their answer
+        for _ in range(20):  # until the rules route one to the opportunities
+            form = rng.choice(forms)
+            for step in ("view", "contact", "qualify"):
+                count_form_event(form.id, step, now - ago)
+            lead = _visitor(made, form, rng, now - ago, qualified=True)
+            owners.give_owner(lead, now - ago)
+            _sales_follow_up(lead, rng, now, waits=True)
+            made += 1
+            if lead.list == "opportunity":
+                break
     first = (now - timedelta(days=days)).date().replace(day=1)
     months = [first]
     while months[-1] < now.date().replace(day=1):

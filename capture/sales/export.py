@@ -135,7 +135,7 @@ def export_csv():
     filters = request_filters(people(), default_list=None, my_leads_first=False)
     zone, now = business_zone(), utcnow()
     bands = Bands.at(now, current_rules())
-    conditions = filter_conditions(filters, zone)
+    conditions = filter_conditions(filters, zone, now)
     if filters.warmth:
         conditions.append(bands.condition(WARMTHS.index(filters.warmth)))
     filename = f"leads-{filters.list or 'all'}-{now.astimezone(zone).date().isoformat()}.csv"

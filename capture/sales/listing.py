@@ -1,7 +1,11 @@
 """The incoming-leads query: filters, who-to-call-first order, keyset pages.
 
-Order: warmth (hot, warm, cold), then score, then newest interest. Warmth is
-a time band of `last_interest_at`, so each band is one index range, read in
+Order: first the leads whose response clock runs (on the opportunities;
+a nurture list with a target too), overdue and soonest due first, by
+`respond_by`: one range of `ix_leads_list_respond_by` (one owner's, or
+nobody's: of the partial `ix_leads_list_owner_respond_by`). Then the others
+by warmth (hot, warm, cold), then score, then newest interest. Warmth is a
+time band of `last_interest_at`, so each band is one index range, read in
 (score, last interest, id) order. A page continues from a cursor, never from
 an OFFSET, so page 1,000 costs what page 1 does. One owner's (or nobody's)
 leads of a list are one range of `ix_leads_list_owner_score`, in the same order.
@@ -22,6 +26,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from ..domain.assignment import Person
 from ..domain.rules import QualificationRules
+from ..domain.triage import TARGET_LISTS
 from ..domain.vocabulary import CHANNELS, LISTS, WARMTHS
 from ..extensions import db
 from ..models import Form, Lead, Submission, User
@@ -35,6 +40,8 @@ SEARCH_MAX_LENGTH = 100
 
 # `?owner=`: whose leads the list shows. Besides these words, a user's id.
 OWNER_WORDS = ("me", "none", "all")
+# `?due=overdue`: only the leads whose response clock ran out.
+OVERDUE = "overdue"
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,8 @@ class LeadFilters:
     # None: the list's default. Only a choice made stays in links, so a tab
     # to another list opens on that list's own default.
     owner: str | None = None
+    # "overdue": only the leads past their `respond_by`; None: any.
+    due: str | None = None
     viewer: Viewer = Viewer()
 
     @property
@@ -134,6 +143,7 @@ def filters_from_args(
         q=q or None,
         changed=args.get("changed") == "1",
         owner=_owner(args.get("owner"), user_ids),
+        due=OVERDUE if args.get("due") == OVERDUE else None,
         viewer=viewer,
     )
 
@@ -240,8 +250,10 @@ def owner_condition(filters: LeadFilters, column=Lead.owner_id):
     return column == owner_id if owner_id is not None else false()
 
 
-def filter_conditions(filters: LeadFilters, zone: ZoneInfo, with_list: bool = True) -> list:
-    """SQL conditions for everything but warmth and paging.
+def filter_conditions(
+    filters: LeadFilters, zone: ZoneInfo, now: datetime, with_list: bool = True
+) -> list:
+    """SQL conditions for everything but warmth and paging, at `now` (overdue is by then).
 
     `with_list=False` leaves out the list and its owner (whose default is the
     list's): the tabs add each list's own.
@@ -256,6 +268,8 @@ def filter_conditions(filters: LeadFilters, zone: ZoneInfo, with_list: bool = Tr
         conditions.append(Lead.channel == filters.channel)
     if filters.changed:
         conditions.append(Lead.answers_changed_at.is_not(None))
+    if filters.due == OVERDUE:
+        conditions.append(Lead.respond_by < now)
     if filters.form:
         conditions.append(_used_form(filters.form))
     if filters.since:
@@ -269,26 +283,26 @@ def filter_conditions(filters: LeadFilters, zone: ZoneInfo, with_list: bool = Tr
     return conditions
 
 
+# The cursor's "band" for the leads with a running clock, read before the warmth bands.
+DUE = -1
+
+
 @dataclass(frozen=True)
 class Cursor:
-    """Where the next page starts: after this lead, in this band, at this moment."""
+    """Where the next page starts: after this lead, in this part of the list
+    (DUE, or a warmth band), at this moment. `at` is the moment the part is
+    ordered by: `respond_by` in DUE (where the score plays no part), else
+    `last_interest_at`."""
 
     band: int
     score: int
-    last_interest_at: datetime
+    at: datetime
     id: int
     now: datetime
 
     def encode(self) -> str:
-        raw = json.dumps(
-            [
-                self.band,
-                self.score,
-                self.last_interest_at.isoformat(),
-                self.id,
-                self.now.isoformat(),
-            ]
-        )
+        at, now = self.at.isoformat(), self.now.isoformat()
+        raw = json.dumps([self.band, self.score, at, self.id, now])
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     @classmethod
@@ -297,20 +311,20 @@ class Cursor:
             return None
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            band, score, last, lead_id, now = json.loads(raw)
-            last, now = datetime.fromisoformat(last), datetime.fromisoformat(now)
+            band, score, at, lead_id, now = json.loads(raw)
+            at, now = datetime.fromisoformat(at), datetime.fromisoformat(now)
             score, lead_id = int(score), int(lead_id)
         except (ValueError, TypeError, OverflowError):
             return None
         sane = (
-            band in (0, 1, 2)
-            and last.tzinfo is not None
+            band in (DUE, 0, 1, 2)
+            and at.tzinfo is not None
             and now.tzinfo is not None
             and abs(score) < 2**31
             and is_row_id(lead_id)
             and abs(datetime.now(UTC) - now) < timedelta(days=2)
         )
-        return cls(band, score, last, lead_id, now) if sane else None
+        return cls(band, score, at, lead_id, now) if sane else None
 
 
 @dataclass
@@ -326,6 +340,54 @@ def band_of(lead: Lead, bands: Bands) -> int:
     return 1 if lead.last_interest_at >= bands.warm_since else 2
 
 
+def _due_part(filters: LeadFilters, conditions: list, bands: Bands, cursor: Cursor | None):
+    """The leads whose clock runs, overdue and soonest due first. The warmth
+    chosen is checked on each (few leads have a clock), not searched by."""
+    stmt = db.select(Lead).where(*conditions, Lead.respond_by.is_not(None))
+    if filters.warmth:
+        band = WARMTHS.index(filters.warmth)
+        stmt = stmt.where(bands.condition(band, filter_only(Lead.last_interest_at)))
+    if cursor and cursor.band == DUE:
+        stmt = stmt.where(tuple_(Lead.respond_by, Lead.id) > tuple_(cursor.at, cursor.id))
+    order = [Lead.respond_by, Lead.id]
+    if filters.whose != "all":  # as in _band_part: PostgreSQL reads one owner's range in order
+        order.insert(0, Lead.owner_id.desc().nulls_first())
+    return stmt.order_by(*order)
+
+
+def _band_part(
+    filters: LeadFilters,
+    conditions: list,
+    bands: Bands,
+    band: int,
+    cursor: Cursor | None,
+    due_first: bool,
+):
+    """One warmth band's leads, best first; after DUE, those without a clock.
+
+    One owner's (or nobody's) leads are read from ix_leads_list_owner_score
+    in its order: the band filters as the index is read (`filter_only`), and
+    the order names the owner first, constant here, because PostgreSQL does
+    not take `owner_id IS NULL` to fix the column as `owner_id = 7` does.
+    """
+    order = [Lead.score.desc(), Lead.last_interest_at.desc(), Lead.id.desc()]
+    interest = Lead.last_interest_at
+    if filters.whose != "all":
+        order.insert(0, Lead.owner_id.desc().nulls_first())
+        interest = filter_only(Lead.last_interest_at)
+    stmt = db.select(Lead).where(*conditions, bands.condition(band, interest))
+    if due_first:
+        # Checked on each lead, never searched by: SQLite's statistics would
+        # take "no deadline" (most leads) for a few rows of ix_leads_list_respond_by.
+        stmt = stmt.where(filter_only(Lead.respond_by).is_(None))
+    if cursor and band == cursor.band:
+        stmt = stmt.where(
+            tuple_(Lead.score, Lead.last_interest_at, Lead.id)
+            < tuple_(cursor.score, cursor.at, cursor.id)
+        )
+    return stmt.order_by(*order)
+
+
 def lead_page(
     filters: LeadFilters,
     rules: QualificationRules,
@@ -334,44 +396,34 @@ def lead_page(
     cursor: Cursor | None = None,
     size: int = PAGE_SIZE,
 ) -> Page:
-    """One page of leads in who-to-call-first order, after `cursor`.
-
-    One owner's (or nobody's) leads are read from ix_leads_list_owner_score
-    in its order: the band filters as the index is read (`filter_only`), and
-    the order names the owner first, constant here, because PostgreSQL does
-    not take `owner_id IS NULL` to fix the column as `owner_id = 7` does.
-    """
+    """One page of leads in who-to-call-first order, after `cursor`: on a list
+    with response targets, those whose clock runs (DUE) first, then the
+    warmth bands. With `due=overdue` only the first part, past due."""
     bands = Bands.at(cursor.now if cursor else now, rules)
-    conditions = filter_conditions(filters, zone)
-    wanted = [WARMTHS.index(filters.warmth)] if filters.warmth else [0, 1, 2]
+    conditions = filter_conditions(filters, zone, bands.now)
+    due_first = filters.list in TARGET_LISTS
+    parts = [DUE] if due_first or filters.due == OVERDUE else []
+    if filters.due != OVERDUE:
+        parts += [WARMTHS.index(filters.warmth)] if filters.warmth else [0, 1, 2]
     if cursor:
-        wanted = [band for band in wanted if band >= cursor.band]
-    order = [Lead.score.desc(), Lead.last_interest_at.desc(), Lead.id.desc()]
-    interest = Lead.last_interest_at
-    if filters.whose != "all":
-        order.insert(0, Lead.owner_id.desc().nulls_first())
-        interest = filter_only(Lead.last_interest_at)
-    found: list[Lead] = []
-    for band in wanted:
-        stmt = db.select(Lead).where(*conditions, bands.condition(band, interest))
-        if cursor and band == cursor.band:
-            stmt = stmt.where(
-                tuple_(Lead.score, Lead.last_interest_at, Lead.id)
-                < tuple_(cursor.score, cursor.last_interest_at, cursor.id)
-            )
-        stmt = stmt.order_by(*order)
-        found += db.session.scalars(stmt.limit(size + 1 - len(found))).all()
+        parts = [part for part in parts if part >= cursor.band]
+    found: list[tuple[int, Lead]] = []
+    for part in parts:
+        if part == DUE:
+            stmt = _due_part(filters, conditions, bands, cursor)
+        else:
+            stmt = _band_part(filters, conditions, bands, part, cursor, due_first)
+        found += [(part, lead) for lead in db.session.scalars(stmt.limit(size + 1 - len(found)))]
         if len(found) > size:
             break
     page, more = found[:size], len(found) > size
-    page_bands = [band_of(lead, bands) for lead in page]
     next_cursor = None
     if more and page:
-        last = page[-1]
-        next_cursor = Cursor(
-            page_bands[-1], last.score, last.last_interest_at, last.id, bands.now
-        ).encode()
-    return Page(page, page_bands, next_cursor)
+        part, last = page[-1]
+        at = last.respond_by if part == DUE else last.last_interest_at
+        next_cursor = Cursor(part, last.score, at, last.id, bands.now).encode()
+    leads = [lead for _, lead in page]
+    return Page(leads, [band_of(lead, bands) for lead in leads], next_cursor)
 
 
 COUNT_CAP = 10_000
@@ -384,7 +436,7 @@ def list_counts(filters: LeadFilters, rules: QualificationRules, zone: ZoneInfo,
     Counting stops past COUNT_CAP (shown as "10,000+"): an exact count of half
     a million leads costs a full scan on every page view and helps no one.
     """
-    conditions = filter_conditions(filters, zone, with_list=False)
+    conditions = filter_conditions(filters, zone, now, with_list=False)
     bands = Bands.at(now, rules)
     counts = {}
     for name in LISTS:
@@ -401,14 +453,14 @@ def list_counts(filters: LeadFilters, rules: QualificationRules, zone: ZoneInfo,
     return counts
 
 
-def newer_than(filters: LeadFilters, zone: ZoneInfo, since: datetime) -> int:
-    """How many leads in the list showed interest after `since` (the live banner).
+def newer_than(filters: LeadFilters, zone: ZoneInfo, since: datetime, now: datetime) -> int:
+    """How many leads in the list showed interest after `since` until `now` (the live banner).
 
     New interest is hot: a list filtered to warm or cold leads gets none.
     """
     if filters.warmth in ("warm", "cold"):
         return 0
-    conditions = filter_conditions(filters, zone, with_list=False)
+    conditions = filter_conditions(filters, zone, now, with_list=False)
     if filters.list:
         conditions.append(Lead.list == filters.list)
     # A few minutes' interest is a short range of ix_leads_list_last_interest:

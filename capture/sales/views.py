@@ -94,5 +94,5 @@ def fresh():
         loaded_at = min(loaded_at.astimezone(UTC), now) if loaded_at.tzinfo else now
     except (ValueError, OverflowError):
         loaded_at = now
-    count = newer_than(filters, business_zone(), loaded_at)
+    count = newer_than(filters, business_zone(), loaded_at, now)
     return render_template("sales/_fresh.html", filters=filters, loaded_at=loaded_at, count=count)

@@ -1,13 +1,14 @@
 """App-wide template filters: ages, local times, warmth badges, and the words
 for the stored vocabulary in the reader's language (registered by create_app)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from flask import Flask, current_app
 from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 
 from ..access.roles import role_word
 from ..domain.money import format_money
@@ -52,6 +53,52 @@ def age(moment: datetime | None, now: datetime) -> str:
         return ""
     number, unit = age_in_words(moment, now).split(" ")
     return counted(int(number), unit)
+
+
+def short_duration(length: timedelta) -> str:
+    """`45 min`, `1 h 30 min`, `5 h`, `3 days`: how long, as a badge says it
+    (minutes under an hour, hours and minutes under ten hours, hours under
+    two days, then days; rounded down, at least a minute)."""
+    minutes = max(1, int(length.total_seconds()) // 60)
+    hours, rest = divmod(minutes, 60)
+    if hours == 0:
+        return _("%(num)d min", num=minutes)
+    if hours < 10 and rest:
+        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=rest)
+    if hours < 48:
+        return _("%(num)d h", num=hours)
+    return counted(hours // 24, "days")
+
+
+# Due this soon: the badge says so louder.
+DUE_SOON = timedelta(hours=1)
+
+
+def due_state(respond_by: datetime | None, now: datetime) -> str | None:
+    """`overdue`, `soon` (within DUE_SOON) or `later`; None: no clock runs."""
+    if respond_by is None:
+        return None
+    if respond_by <= now:
+        return "overdue"
+    return "soon" if respond_by - now <= DUE_SOON else "later"
+
+
+def due_words(respond_by: datetime | None, now: datetime) -> str:
+    """`respond by 14:30 (in 45 min)` or `overdue 2 h` (wall-clock time: what
+    the reader's own clock says). A deadline on another day names the day:
+    `respond by Mon 09:30 (in 2 days)`, or the date a week or more ahead."""
+    if respond_by is None:
+        return ""
+    if respond_by <= now:
+        return _("overdue %(late)s", late=short_duration(now - respond_by))
+    zone = business_zone()
+    days_ahead = (respond_by.astimezone(zone).date() - now.astimezone(zone).date()).days
+    pattern = "HH:mm" if days_ahead == 0 else "EEE HH:mm" if days_ahead < 7 else "d MMM HH:mm"
+    return _(
+        "respond by %(time)s (in %(left)s)",
+        time=local(respond_by, pattern),
+        left=short_duration(respond_by - now),
+    )
 
 
 def local(moment: datetime | None, pattern: str = "dd MMM yyyy HH:mm") -> str:
@@ -111,6 +158,7 @@ def register(app: Flask) -> None:
         role_word,
         age,
         local,
+        due_words,
         date_words,
         list_word,
         list_name,
@@ -121,3 +169,4 @@ def register(app: Flask) -> None:
     ):
         app.add_template_filter(function)
     app.add_template_global(warmth)
+    app.add_template_global(due_state)

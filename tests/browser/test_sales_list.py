@@ -1,9 +1,13 @@
-"""The incoming-leads page in Chromium: htmx filters, the URL, back, more rows."""
+"""The incoming-leads page in Chromium: htmx filters, the URL, back, more rows,
+the response clocks' badges and order."""
+
+import re
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
 from capture.extensions import db
-from capture.models import User
+from capture.models import User, utcnow
 
 from ..support.browser import log_in
 from ..support.factories import make_lead
@@ -150,3 +154,37 @@ def test_a_sales_person_opens_on_my_leads_and_can_see_everyones(app, live_server
 
     page.go_back()
     expect(rows(page)).to_have_text(["mine", "theirs", "nobodys"])
+
+
+def test_the_clocks_badges_put_the_overdue_first_and_marking_contacted_stops_one(
+    app, live_server, page, users
+):
+    now = utcnow()
+    seed(
+        app,
+        best={"score": 200, "days_ago": 0.1},
+        due_soon={"score": 10, "respond_by": now + timedelta(minutes=45, seconds=30)},
+        overdue={"score": 10, "days_ago": 1, "respond_by": now - timedelta(hours=2, minutes=1)},
+    )
+    log_in(page, live_server, users)
+
+    expect(rows(page)).to_have_text(["overdue", "due_soon", "best"])
+    badges = page.locator("td .due")
+    expect(badges.nth(0)).to_have_text("overdue 2 h 1 min")
+    expect(badges.nth(1)).to_have_text(re.compile(r"^respond by \d\d:\d\d \(in 45 min\)$"))
+    expect(badges).to_have_count(2)  # no clock, no badge
+    # Overdue reads as the danger it is, not only by its words.
+    assert badges.nth(0).evaluate("e => getComputedStyle(e).color") == "rgb(179, 38, 30)"
+
+    page.get_by_label("Overdue only").check()
+    expect(rows(page)).to_have_text(["overdue"])
+    expect(page).to_have_url(re.compile(r"[?&]due=overdue"))
+
+    rows(page).first.click()
+    page.get_by_role("button", name="Mark contacted").click()
+    expect(page.locator(".flash")).to_have_text("Marked contacted.")
+    expect(page.locator(".respond-by")).to_have_count(0)
+
+    page.goto(f"{live_server}/sales/")
+    expect(rows(page)).to_have_text(["due_soon", "best", "overdue"])
+    expect(badges).to_have_count(1)

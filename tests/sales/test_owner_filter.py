@@ -391,6 +391,10 @@ def test_one_persons_leads_of_a_band_are_read_from_the_owner_index(app, users):
                     "score": number % 200,
                     "first_interest_at": now - timedelta(hours=number * 3 % 8760),
                     "last_interest_at": now - timedelta(hours=number * 3 % 8760),
+                    # One opportunity in ten waits for its answer, some overdue.
+                    "respond_by": now + timedelta(minutes=number % 600 - 300)
+                    if number % 40 == 0
+                    else None,
                 }
                 for number in range(4000)
             ],
@@ -405,9 +409,15 @@ def test_one_persons_leads_of_a_band_are_read_from_the_owner_index(app, users):
             page = lead_page(filters, QualificationRules(), ZoneInfo("Europe/Amsterdam"), now)
         finally:
             event.remove(db.engine, "before_cursor_execute", listen)
-        ((statement, parameters),) = [sql for sql in sent if "FROM leads" in sql[0]]
-        plan = plan_of(statement, parameters)
+        due, band = [sql for sql in sent if "FROM leads" in sql[0]]
+        plan, due_plan = plan_of(*band), plan_of(*due)
 
     assert page.leads and {lead.owner_id for lead in page.leads} == {team[0]}
+    waiting = [lead.respond_by for lead in page.leads if lead.respond_by]
+    assert waiting and waiting == sorted(waiting)  # soonest due first
+    assert page.leads[: len(waiting)] == [lead for lead in page.leads if lead.respond_by]
     assert "ix_leads_list_owner_score" in plan, plan
     assert "TEMP B-TREE" not in plan, plan  # SQLite: no sort of a band's range
+    # The ones due: one person's range of the partial index, in its order.
+    assert "ix_leads_list_owner_respond_by" in due_plan, due_plan
+    assert "TEMP B-TREE" not in due_plan, due_plan
