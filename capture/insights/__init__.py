@@ -1,4 +1,5 @@
-"""The insights page `/sales/insights`: channels, reasons, funnels, pipeline, cost."""
+"""The insights page `/sales/insights`: channels, first response, reasons, funnels,
+pipeline, cost."""
 
 from flask import Blueprint
 

@@ -1,5 +1,5 @@
-"""Template filters for the insights page: shares, waiting times, counts,
-periods and reason groups."""
+"""Template filters for the insights page: shares, waiting times (and
+business time), counts, periods and reason groups."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -7,6 +7,7 @@ from flask_babel import ngettext
 
 from ..domain.funnel import OTHER_REASON, duration_in_words, whole_percent
 from ..domain.periods import Period
+from ..domain.response_times import minutes_in_words
 from ..web.filters import date_words
 from . import bp
 
@@ -39,7 +40,18 @@ def percent(part: int, whole: int) -> str:
 @bp.app_template_filter("waiting")
 def waiting(seconds: float | None) -> str:
     """`3 h 20 min`, or a dash when nobody was answered."""
-    words = duration_in_words(seconds).split()
+    return _in_words(duration_in_words(seconds))
+
+
+@bp.app_template_filter("business_time")
+def business_time(minutes: float | None) -> str:
+    """Business minutes as `45 min`, `3 h 10 min`, `52 h`; a dash for none."""
+    return _in_words(minutes_in_words(minutes))
+
+
+def _in_words(duration: str) -> str:
+    """A duration the domain wrote, in the reader's language; a dash for ''."""
+    words = duration.split()
     if not words:
         return "—"
     # The domain writes number-unit pairs: "45 min", "3 h 20 min", "2 days 4 h".

@@ -19,7 +19,7 @@ from . import bp
 from .report import Report
 from .views import chosen
 
-TABLES = ("channels", "costs", "reasons", "funnel", "pipeline")
+TABLES = ("channels", "responses", "costs", "reasons", "funnel", "pipeline")
 
 
 def _euros(cents: Fraction | None) -> str:
@@ -60,6 +60,38 @@ def _channels(report: Report) -> Iterator[list]:
             row.lost,
             row.responded,
             "" if row.median_response_seconds is None else round(row.median_response_seconds),
+        ]
+
+
+def _minutes(value: float | None) -> str:
+    """Business minutes: `45`, `52.5` (a median between two), '' for none."""
+    return "" if value is None else f"{value:g}"
+
+
+def _responses(report: Report) -> Iterator[list]:
+    """The first-response table's owners: business minutes, shares 0..1."""
+    yield [
+        "owner",
+        "owner_email",
+        "answered",
+        "median_response_business_minutes",
+        "p90_response_business_minutes",
+        "counted",
+        "within_target",
+        "within_target_share",
+    ]
+    responses = report.first_responses
+    for owner, times in [*responses.owners, (None, responses.total)]:
+        name = "all" if owner is None else owner.name if owner.id else "(unassigned)"
+        yield [
+            name,
+            owner.email if owner and owner.email else "",
+            times.answered,
+            _minutes(times.median_minutes),
+            _minutes(times.p90_minutes),
+            times.counted,
+            times.within,
+            _fraction(times.within_share),
         ]
 
 
@@ -139,6 +171,7 @@ def export_csv():
         abort(404)
     writers = {
         "channels": _channels,
+        "responses": _responses,
         "costs": _costs,
         "reasons": _reasons,
         "funnel": _funnel,

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..leads.channel_costs import cost_per_appointment, monthly_costs
 from ..models import Form
 from .queries import Bounds, Tally, cohort, form_events, open_pipeline, reasons, tallies
+from .response_times import FirstResponses, first_responses, overdue_opportunities
 
 FUNNEL_STEPS = ("view", "contact", "qualify", "download")
 # A channel needs this many leads before it can be called the best, and a
@@ -154,6 +155,17 @@ class Report:
         since = {"hot": now - timedelta(days=rules.hot_days)}
         since["warm"] = now - timedelta(days=rules.warm_days)
         return open_pipeline(since)
+
+    @cached_property
+    def first_responses(self) -> FirstResponses:
+        """Response times of the clocks started in the period (of the form's
+        leads, if one is chosen; all channels: the table is per channel)."""
+        return first_responses(self.bounds, self.now, self.form.id if self.form else None)
+
+    @cached_property
+    def overdue_now(self) -> int:
+        """Opportunities past their deadline now, whatever the period."""
+        return overdue_opportunities(self.now)
 
     @cached_property
     def _costs(self) -> tuple[list[Costs], Costs] | tuple[None, None]:

@@ -1,4 +1,5 @@
-"""`/sales/insights/`: the weekly look at channels, reasons, funnels, pipeline and cost."""
+"""`/sales/insights/`: the weekly look at channels, first response, reasons, funnels,
+pipeline and cost."""
 
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
