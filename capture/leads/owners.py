@@ -361,11 +361,12 @@ def reassign(lead: Lead, to_id: int, why: str, by: int) -> OwnerMove | None:
     return move
 
 
-# Open opportunities still waiting for a first response: what a hand-over moves.
+# Open opportunities still waiting for a response: what a hand-over moves.
+# Never answered, or answered once and back with a clock that runs again.
 _WAITING = (
     Lead.list == "opportunity",
     Lead.outcome.is_(None),
-    Lead.first_response_at.is_(None),
+    Lead.first_response_at.is_(None) | Lead.respond_by.is_not(None),
 )
 
 

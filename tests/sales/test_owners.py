@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -312,16 +313,21 @@ def test_the_workers_sweep_hands_over_what_a_deactivated_person_still_holds_once
     with app.app_context():
         lead_ids = [make_lead(owner_id=bas).id for _ in range(3)]
         answered = make_lead(owner_id=bas, first_response_at=utcnow()).id
+        # Answered once, and back on the opportunities with a clock that runs.
+        back = make_lead(
+            owner_id=bas, first_response_at=utcnow(), respond_by=utcnow() + timedelta(hours=1)
+        ).id
+        lead_ids.append(back)
         db.session.execute(db.update(User).where(User.id == bas).values(active=False))
         db.session.commit()
 
         first, again = hand_over_from_unavailable(), hand_over_from_unavailable()
 
-        assert (first, again) == (3, 0)
+        assert (first, again) == (4, 0)
         owners = {i: db.session.get(Lead, i).owner_id for i in [*lead_ids, answered]}
         assert owners == {**dict.fromkeys(lead_ids, users["sales"][0]), answered: bas}
         reasons = db.session.scalars(db.select(OwnerChange.reason)).all()
-        assert reasons == ["its owner was deactivated; round robin"] * 3
+        assert reasons == ["its owner was deactivated; round robin"] * 4
 
 
 def test_two_workers_sweeping_at_once_move_each_lead_once(app, users):
