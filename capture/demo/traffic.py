@@ -9,14 +9,17 @@ import random
 from datetime import date, timedelta
 
 from ..db.transactions import begin_write
+from ..domain.business_time import add_business_time
 from ..domain.channels import source_of
 from ..domain.vocabulary import HEADCOUNT_BANDS
 from ..extensions import db
-from ..leads.clocks import start_clock, stop_clock, store_clock
+from ..leads.business_calendar import is_dutch_holiday
+from ..leads.clocks import business_hours, start_clock, stop_clock, store_clock
 from ..leads.funnel_counts import count_form_event
 from ..leads.owners import hand_over_from_unavailable
 from ..leads.qualification import current_rules, requalify
 from ..models import ChannelCost, Form, Lead, Submission, utcnow
+from ..web.filters import business_zone
 from .people import DemoAssigner
 
 NONCE = "demo-traffic-{}"
@@ -112,10 +115,14 @@ def _sales_follow_up(lead: Lead, rng: random.Random, now, waits: bool = False) -
         answered = not waits and (old or rng.random() < 0.5)
     else:
         answered = rng.random() < 0.25 and lead.list != "disqualified"
-    wait = timedelta(minutes=rng.choice([12, 35, 70, 150, 300, 1300, 2900]))
-    if answered and lead.first_interest_at + wait < now:
-        lead.first_response_at = lead.first_interest_at + wait
-        stop_clock(lead, "contacted", lead.first_response_at)
+    # How long the answer took, in business time: people answer in office hours.
+    wait = timedelta(minutes=rng.choice([12, 35, 70, 150, 300, 540, 1300]))
+    answered_at = add_business_time(
+        lead.first_interest_at, wait, business_hours(), is_dutch_holiday, business_zone()
+    )
+    if answered and answered_at < now:
+        lead.first_response_at = answered_at
+        stop_clock(lead, "contacted", answered_at)
     if lead.list == "opportunity" and now - lead.first_interest_at > timedelta(days=14):
         roll = rng.random()
         if roll < 0.35:
