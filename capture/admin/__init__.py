@@ -67,5 +67,6 @@ from . import (  # noqa: E402,F401  (registers the routes on bp)
     notifications,
     privacy,
     rules,
+    targets,
     users,
 )

@@ -32,3 +32,21 @@ def _holidays_of(year: int) -> frozenset[date]:
 def is_dutch_holiday(day: date) -> bool:
     """Whether `day` is a Dutch public holiday: the predicate business time takes."""
     return day in _holidays_of(day.year)
+
+
+def holiday_language(locale: str) -> str | None:
+    """The `holidays` package's language for the page's `locale` (`en` is
+    `en_US`); None, its default (Dutch), when it has none."""
+    offered = holidays.country_holidays(COUNTRY).supported_languages
+    if locale in offered:
+        return locale
+    return next((language for language in offered if language.startswith(f"{locale}_")), None)
+
+
+def next_holidays(today: date, locale: str, count: int) -> list[tuple[date, str]]:
+    """The next `count` Dutch public holidays from `today` on, named in
+    `locale`'s language when the package has it (else in Dutch)."""
+    days = holidays.country_holidays(
+        COUNTRY, years=[today.year, today.year + 1], language=holiday_language(locale)
+    )
+    return sorted((day, name) for day, name in days.items() if day >= today)[:count]

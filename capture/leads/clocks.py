@@ -33,7 +33,7 @@ from ..domain.business_time import (
 from ..domain.triage import TARGETS, ResponseTargets, target_for, targets_from_dict, targets_to_dict
 from ..domain.vocabulary import size_class
 from ..extensions import db
-from ..models import ResponseClock, Setting, utcnow
+from ..models import Lead, ResponseClock, Setting, utcnow
 from ..web.filters import business_zone
 from .business_calendar import is_dutch_holiday
 
@@ -41,6 +41,7 @@ TARGETS_KEY = "response_targets"
 HOURS_KEY = "business_hours"
 _SETTINGS = Setting.__table__
 _CLOCKS = ResponseClock.__table__
+_LEADS = Lead.__table__
 # A bound name that is no column's (an UPDATE sets the columns named in its parameters).
 _RUNNING = (_CLOCKS.c.lead_id == db.bindparam("lead")) & _CLOCKS.c.stopped_at.is_(None)
 _STORED = select(_SETTINGS.c.value).where(_SETTINGS.c.key == db.bindparam("key"))
@@ -239,3 +240,79 @@ def recompute_clock(lead) -> None:
             "escalate_at": _after(started_at, 2 * target),
         },
     )
+
+
+# Every running clock at once: the admin saved new targets or business hours.
+
+
+def recompute_running_clocks(targets: ResponseTargets, hours: BusinessHours) -> tuple[int, int]:
+    """Recompute every running clock from its start under `targets` and
+    `hours` (the settings just saved, in this transaction), as
+    `recompute_clock` does for one lead: deadline, escalation, target and
+    size class, and the lead's `respond_by`; a clock whose list and size
+    class have no target now goes, and the lead's `respond_by` is None.
+    Reminders and escalations already sent stay sent (`reminded_at`,
+    `escalated_at` are kept). Returns (recomputed, removed).
+
+    Call in a write transaction (`begin_write`). The leads with a running
+    clock are locked first, in id order (PostgreSQL: FOR UPDATE; SQLite: the
+    transaction holds the write lock), the order every writer keeps; their
+    clocks are read after that, so a clock stopped or started meanwhile by
+    a writer that held the lead is seen as it committed. A lead that gets
+    its first clock after the lock is not changed here: its writer read the
+    settings in force then.
+    """
+    connection = db.session.connection()
+    locked = connection.execute(
+        select(_LEADS.c.id)
+        .where(_LEADS.c.respond_by.is_not(None))
+        .order_by(_LEADS.c.id)
+        .with_for_update()
+    )
+    lead_ids = set(locked.scalars())
+    running = connection.execute(
+        select(
+            _CLOCKS.c.id,
+            _CLOCKS.c.lead_id,
+            _CLOCKS.c.list,
+            _CLOCKS.c.started_at,
+            _LEADS.c.headcount,
+        )
+        .join(_LEADS, _LEADS.c.id == _CLOCKS.c.lead_id)
+        .where(_CLOCKS.c.stopped_at.is_(None))
+        .order_by(_CLOCKS.c.lead_id)
+    ).all()
+    zone = business_zone()
+
+    def after(start: datetime, duration: timedelta) -> datetime:
+        return add_business_time(start, duration, hours, is_dutch_holiday, zone)
+
+    clocks, gone, leads = [], [], []
+    for clock in running:
+        if clock.lead_id not in lead_ids:
+            continue
+        size = size_class(clock.headcount)
+        target = target_for(clock.list, size, targets)
+        if target is None:
+            gone.append({"clock": clock.id})
+            leads.append({"lead": clock.lead_id, "respond_by": None})
+            continue
+        due = after(clock.started_at, target)
+        clocks.append(
+            {
+                "clock": clock.id,
+                "size_class": size,
+                "target_minutes": target // timedelta(minutes=1),
+                "respond_by": due,
+                "escalate_at": after(clock.started_at, 2 * target),
+            }
+        )
+        leads.append({"lead": clock.lead_id, "respond_by": due})
+    by_id = _CLOCKS.c.id == db.bindparam("clock")
+    if clocks:
+        connection.execute(_CLOCKS.update().where(by_id), clocks)
+    if gone:
+        connection.execute(_CLOCKS.delete().where(by_id), gone)
+    if leads:
+        connection.execute(_LEADS.update().where(_LEADS.c.id == db.bindparam("lead")), leads)
+    return len(clocks), len(gone)
