@@ -123,7 +123,7 @@ def test_the_badge_is_in_dutch_for_a_dutch_reader(app, client, auth):
     add(
         app,
         {"name": "laat", "due_in": -timedelta(hours=3)},
-        {"name": "straks", "due_in": timedelta(days=9)},
+        {"name": "straks", "due_in": timedelta(days=9, seconds=30)},
     )
     auth.login()
 
