@@ -5,8 +5,9 @@ times the incoming-leads page as a logged-in sales user: everyone's list,
 the next page, and filtered searches (the figures in the README), and My
 leads (the sales user's default: the opportunities they own, about 30 %).
 The opportunities of the last 14 days wait for their first answer (their
-response clock runs: about 7,700, a third of them overdue), so every list
-of opportunities starts with those, overdue and soonest due first.
+response clock runs, due eight hours after they came in: about 7,900,
+nearly all overdue), so every list of opportunities starts with those,
+overdue and soonest due first.
 Reports p50/p95 over repeated runs. The seeded file is kept (bench/.data/)
 and reused by the next run; a file seeded before owners or clocks gets them.
 """
