@@ -110,8 +110,8 @@ def _sales_follow_up(lead: Lead, rng: random.Random, now, waits: bool = False) -
     answer stops the lead's response clock. `waits`: this one is not answered."""
     clock = start_clock(lead, lead.first_interest_at)
     store_clock(lead, clock)
+    old = lead.list == "opportunity" and now - lead.first_interest_at > ALL_ANSWERED_AFTER
     if lead.list == "opportunity":
-        old = now - lead.first_interest_at > ALL_ANSWERED_AFTER
         answered = not waits and (old or rng.random() < 0.5)
     else:
         answered = rng.random() < 0.25 and lead.list != "disqualified"
@@ -120,6 +120,17 @@ def _sales_follow_up(lead: Lead, rng: random.Random, now, waits: bool = False) -
     answered_at = add_business_time(
         lead.first_interest_at, wait, business_hours(), is_dutch_holiday, business_zone()
     )
+    if answered and answered_at >= now and old:  # a holiday stretched the wait: answered sooner
+        answered_at = min(
+            add_business_time(
+                lead.first_interest_at,
+                timedelta(minutes=12),
+                business_hours(),
+                is_dutch_holiday,
+                business_zone(),
+            ),
+            now - timedelta(minutes=1),
+        )
     if answered and answered_at < now:
         lead.first_response_at = answered_at
         stop_clock(lead, "contacted", answered_at)

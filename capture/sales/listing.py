@@ -350,8 +350,10 @@ def _due_part(filters: LeadFilters, conditions: list, bands: Bands, cursor: Curs
     if cursor and cursor.band == DUE:
         stmt = stmt.where(tuple_(Lead.respond_by, Lead.id) > tuple_(cursor.at, cursor.id))
     order = [Lead.respond_by, Lead.id]
-    if filters.whose != "all":  # as in _band_part: PostgreSQL reads one owner's range in order
-        order.insert(0, Lead.owner_id.desc().nulls_first())
+    if filters.whose != "all":
+        # As in _band_part, the owner first; ascending like the index reads
+        # forwards (PostgreSQL: nobody's leads, NULLs, come last in it).
+        order.insert(0, Lead.owner_id.asc().nulls_last())
     return stmt.order_by(*order)
 
 
@@ -454,11 +456,15 @@ def list_counts(filters: LeadFilters, rules: QualificationRules, zone: ZoneInfo,
 
 
 def newer_than(filters: LeadFilters, zone: ZoneInfo, since: datetime, now: datetime) -> int:
-    """How many leads in the list showed interest after `since` until `now` (the live banner).
+    """How many leads in the list showed interest after `since` until `now` (the live banner);
+    with `due=overdue`, how many ran out of time meanwhile (the warmth not checked).
 
     New interest is hot: a list filtered to warm or cold leads gets none.
     """
-    if filters.warmth in ("warm", "cold"):
+    fresh = Lead.last_interest_at > since
+    if filters.due == OVERDUE:
+        fresh = Lead.respond_by > since  # and before `now`: filter_conditions
+    elif filters.warmth in ("warm", "cold"):
         return 0
     conditions = filter_conditions(filters, zone, now, with_list=False)
     if filters.list:
@@ -469,9 +475,7 @@ def newer_than(filters: LeadFilters, zone: ZoneInfo, since: datetime, now: datet
     owned = owner_condition(filters, filter_only(Lead.owner_id))
     if owned is not None:
         conditions.append(owned)
-    return db.session.scalar(
-        db.select(func.count(Lead.id)).where(*conditions, Lead.last_interest_at > since)
-    )
+    return db.session.scalar(db.select(func.count(Lead.id)).where(*conditions, fresh))
 
 
 def latest_forms(lead_ids: list[int]) -> dict[int, str]:

@@ -3,7 +3,8 @@ clock runs says "respond by 14:30 (in 45 min)" or "overdue 2 h", and the
 opportunities come overdue first, then soonest due, then as before (warmth,
 score, newest interest); `?due=overdue` shows only the overdue ones."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -86,7 +87,9 @@ def test_each_row_says_by_when_or_how_late(app, client, auth):
 
     response = client.get(EVERYONE)
     badges = badges_on(response)
-    soon_at = (utcnow() + timedelta(minutes=45, seconds=30)).astimezone(AMSTERDAM)
+    with app.app_context():
+        soon_at = db.session.scalar(db.select(Lead.respond_by).where(Lead.name == "soon"))
+    soon_at = soon_at.astimezone(AMSTERDAM)
 
     assert badges["late"] == "overdue 2 h 5 min"
     assert badges["soon"] == f"respond by {soon_at:%H:%M} (in 45 min)" or (
@@ -235,3 +238,21 @@ def test_the_lead_page_says_by_when_and_what_mark_contacted_does(app, client, au
     assert "(in 1 h 9 min)" in page.select_one(".respond-by").get_text(" ", strip=True)
     hint = page.select_one("form.action .hint").get_text(strip=True)
     assert hint == "Records now as the first response and stops the response clock."
+
+
+def test_the_live_banner_of_overdue_only_counts_the_leads_that_ran_out_since(app, client, auth):
+    add(app, {"name": "late before", "due_in": -timedelta(hours=1)})
+    auth.login()
+    poll = soup_of(client.get(f"{EVERYONE}&due=overdue")).select_one("#fresh")["hx-get"]
+    assert "due=overdue" in poll
+    assert soup_of(client.get(poll)).select_one("#fresh a") is None
+
+    # Came in earlier; its time ran out just after the list was loaded.
+    loaded_at = datetime.fromisoformat(parse_qs(urlsplit(poll).query)["loaded_at"][0])
+    with app.app_context():
+        make_lead(name="late now", days_ago=1, respond_by=loaded_at + timedelta(milliseconds=1))
+        db.session.commit()
+    add(app, {"name": "not yet", "due_in": timedelta(minutes=5)})
+
+    banner = soup_of(client.get(poll)).select_one("#fresh a")
+    assert banner.get_text(strip=True) == "1 more lead is overdue — show the list again"
