@@ -16,7 +16,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import case, func, null, select
 
-from ..domain.business_time import BusinessHours, add_business_time
+from ..domain.business_time import BusinessHours
 from ..domain.funnel import whole_percent
 from ..domain.triage import (
     DEFAULT_TARGETS,
@@ -25,11 +25,11 @@ from ..domain.triage import (
     ResponseTargets,
     target_for,
 )
-from ..domain.vocabulary import size_class
 from ..extensions import db
-from ..leads.business_calendar import is_dutch_holiday, next_holidays
+from ..leads.business_calendar import next_holidays
 from ..leads.clocks import (
     business_hours,
+    deadline,
     recompute_running_clocks,
     response_targets,
     save_hours,
@@ -140,16 +140,24 @@ def preview_of(targets: ResponseTargets, hours: BusinessHours, now: datetime) ->
     """What `targets` and `hours` would do to the running clocks, each
     recomputed from its start as saving does, and to the share of recent
     answers within target. Reads only; stores nothing."""
-    zone, due = business_zone(), []
+    due = []
     running = _running_clocks()
     for row in running:
-        size = size_class(row.headcount)
-        target = target_for(row.list, size, targets)
-        if target is None:
+        would = deadline(row.list, row.headcount, row.started_at, targets, hours)
+        if would is None:
             continue
-        would = add_business_time(row.started_at, target, hours, is_dutch_holiday, zone)
         owner = row.owner_name or row.owner_email
-        due.append(DueLead(row.id, row.name, row.company, size, owner, row.respond_by, would))
+        due.append(
+            DueLead(
+                row.id,
+                row.name,
+                row.company,
+                would.size_class,
+                owner,
+                row.respond_by,
+                would.respond_by,
+            )
+        )
     due.sort(key=lambda lead: (lead.would_respond_by, lead.id))
     return TargetsPreview(
         len(running),

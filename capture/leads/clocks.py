@@ -110,9 +110,46 @@ def save_hours(hours: BusinessHours, user_id: int | None) -> None:
 # The clocks.
 
 
-def _after(start: datetime, duration: timedelta) -> datetime:
-    """`duration` of business time after `start` (UTC)."""
-    return add_business_time(start, duration, business_hours(), is_dutch_holiday, business_zone())
+@dataclass(frozen=True)
+class Deadline:
+    """A clock's target, by the size class it is chosen by, and the moments
+    it gives from the clock's start: the answer is due, the admins are told."""
+
+    size_class: str | None
+    target: timedelta
+    respond_by: datetime
+    escalate_at: datetime
+
+    def columns(self) -> dict:
+        """As the clock's row stores it."""
+        return {
+            "size_class": self.size_class,
+            "target_minutes": self.target // timedelta(minutes=1),
+            "respond_by": self.respond_by,
+            "escalate_at": self.escalate_at,
+        }
+
+
+def deadline(
+    list_name: str,
+    headcount: str | None,
+    started_at: datetime,
+    targets: ResponseTargets | None = None,
+    hours: BusinessHours | None = None,
+) -> Deadline | None:
+    """The deadline of a clock on `list_name` that started at `started_at`,
+    for a lead of `headcount`, in business time under `targets` and `hours`
+    (default: the ones in force); None: no target for them."""
+    size = size_class(headcount)
+    target = target_for(list_name, size, targets or response_targets())
+    if target is None:
+        return None
+    hours, zone = hours or business_hours(), business_zone()
+
+    def after(duration: timedelta) -> datetime:
+        return add_business_time(started_at, duration, hours, is_dutch_holiday, zone)
+
+    return Deadline(size, target, after(target), after(2 * target))
 
 
 @dataclass(frozen=True)
@@ -122,10 +159,11 @@ class ClockStart:
 
     list_name: str
     started_at: datetime
-    size_class: str | None
-    target: timedelta
-    respond_by: datetime
-    escalate_at: datetime
+    deadline: Deadline
+
+    @property
+    def respond_by(self) -> datetime:
+        return self.deadline.respond_by
 
     def store(self, lead) -> None:
         """Insert the clock of `lead` (a Lead or a Record, with its id)."""
@@ -136,10 +174,7 @@ class ClockStart:
                     "lead_id": lead.id,
                     "list": self.list_name,
                     "started_at": self.started_at,
-                    "size_class": self.size_class,
-                    "target_minutes": self.target // timedelta(minutes=1),
-                    "respond_by": self.respond_by,
-                    "escalate_at": self.escalate_at,
+                    **self.deadline.columns(),
                     "created_at": utcnow(),
                 }
             ],
@@ -154,11 +189,10 @@ def start_clock(lead, now: datetime, imported: bool = False) -> ClockStart | Non
     time), or a lead already won or lost."""
     if imported or lead.outcome is not None:
         return None
-    size = size_class(lead.headcount)
-    target = target_for(lead.list, size, response_targets())
-    if target is None:
+    due = deadline(lead.list, lead.headcount, now)
+    if due is None:
         return None
-    clock = ClockStart(lead.list, now, size, target, _after(now, target), _after(now, 2 * target))
+    clock = ClockStart(lead.list, now, due)
     lead.respond_by = clock.respond_by
     return clock
 
@@ -223,23 +257,13 @@ def recompute_clock(lead) -> None:
         {"lead": lead.id},
     ).one()
     by_id = _CLOCKS.c.id == running.id
-    size = size_class(lead.headcount)
-    target = target_for(running.list, size, response_targets())
-    if target is None:
+    due = deadline(running.list, lead.headcount, running.started_at)
+    if due is None:
         connection.execute(_CLOCKS.delete().where(by_id))
         lead.respond_by = None
         return
-    started_at = running.started_at
-    lead.respond_by = _after(started_at, target)
-    connection.execute(
-        _CLOCKS.update().where(by_id),
-        {
-            "size_class": size,
-            "target_minutes": target // timedelta(minutes=1),
-            "respond_by": lead.respond_by,
-            "escalate_at": _after(started_at, 2 * target),
-        },
-    )
+    lead.respond_by = due.respond_by
+    connection.execute(_CLOCKS.update().where(by_id), due.columns())
 
 
 # Every running clock at once: the admin saved new targets or business hours.
@@ -282,32 +306,17 @@ def recompute_running_clocks(targets: ResponseTargets, hours: BusinessHours) -> 
         .where(_CLOCKS.c.stopped_at.is_(None))
         .order_by(_CLOCKS.c.lead_id)
     ).all()
-    zone = business_zone()
-
-    def after(start: datetime, duration: timedelta) -> datetime:
-        return add_business_time(start, duration, hours, is_dutch_holiday, zone)
-
     clocks, gone, leads = [], [], []
     for clock in running:
         if clock.lead_id not in lead_ids:
             continue
-        size = size_class(clock.headcount)
-        target = target_for(clock.list, size, targets)
-        if target is None:
+        due = deadline(clock.list, clock.headcount, clock.started_at, targets, hours)
+        if due is None:
             gone.append({"clock": clock.id})
             leads.append({"lead": clock.lead_id, "respond_by": None})
             continue
-        due = after(clock.started_at, target)
-        clocks.append(
-            {
-                "clock": clock.id,
-                "size_class": size,
-                "target_minutes": target // timedelta(minutes=1),
-                "respond_by": due,
-                "escalate_at": after(clock.started_at, 2 * target),
-            }
-        )
-        leads.append({"lead": clock.lead_id, "respond_by": due})
+        clocks.append({"clock": clock.id, **due.columns()})
+        leads.append({"lead": clock.lead_id, "respond_by": due.respond_by})
     by_id = _CLOCKS.c.id == db.bindparam("clock")
     if clocks:
         connection.execute(_CLOCKS.update().where(by_id), clocks)
