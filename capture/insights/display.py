@@ -1,14 +1,12 @@
 """Template filters for the insights page: shares, waiting times (and
 business time), counts, periods and reason groups."""
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from ..domain.funnel import OTHER_REASON, duration_in_words, whole_percent
 from ..domain.periods import Period
 from ..domain.response_times import minutes_in_words
-from ..web.filters import date_words
+from ..web.filters import date_words, duration_words
 from . import bp
 
 DAY = "d MMM yyyy"  # 1 Nov 2026
@@ -40,31 +38,13 @@ def percent(part: int, whole: int) -> str:
 @bp.app_template_filter("waiting")
 def waiting(seconds: float | None) -> str:
     """`3 h 20 min`, or a dash when nobody was answered."""
-    return _in_words(duration_in_words(seconds))
+    return duration_words(duration_in_words(seconds))
 
 
 @bp.app_template_filter("business_time")
 def business_time(minutes: float | None) -> str:
     """Business minutes as `45 min`, `3 h 10 min`, `52 h`; a dash for none."""
-    return _in_words(minutes_in_words(minutes))
-
-
-def _in_words(duration: str) -> str:
-    """A duration the domain wrote, in the reader's language; a dash for ''."""
-    words = duration.split()
-    if not words:
-        return "—"
-    # The domain writes number-unit pairs: "45 min", "3 h 20 min", "2 days 4 h".
-    pairs = zip(words[::2], words[1::2], strict=True)
-    return " ".join(_duration_part(int(number), unit) for number, unit in pairs)
-
-
-def _duration_part(number: int, unit: str) -> str:
-    if unit == "min":
-        return _("%(num)d min", num=number)
-    if unit == "h":
-        return _("%(num)d h", num=number)
-    return ngettext("%(num)d day", "%(num)d days", number)
+    return duration_words(minutes_in_words(minutes))
 
 
 @bp.app_template_filter("period_label")

@@ -55,6 +55,25 @@ def age(moment: datetime | None, now: datetime) -> str:
     return counted(int(number), unit)
 
 
+def duration_words(duration: str) -> str:
+    """A duration written as number-unit pairs ("45 min", "3 h 20 min",
+    "2 days 4 h", as capture/domain/funnel.py's duration_in_words writes
+    them) in the reader's language; a dash for ''."""
+    words = duration.split()
+    if not words:
+        return "—"
+    pairs = zip(words[::2], words[1::2], strict=True)
+    return " ".join(_duration_part(int(number), unit) for number, unit in pairs)
+
+
+def _duration_part(number: int, unit: str) -> str:
+    if unit == "min":
+        return _("%(num)d min", num=number)
+    if unit == "h":
+        return _("%(num)d h", num=number)
+    return ngettext("%(num)d day", "%(num)d days", number)
+
+
 def short_duration(length: timedelta) -> str:
     """`45 min`, `1 h 30 min`, `5 h`, `3 days`: how long, as a badge says it
     (minutes under an hour, hours and minutes under ten hours, hours under
@@ -62,12 +81,14 @@ def short_duration(length: timedelta) -> str:
     minutes = max(1, int(length.total_seconds()) // 60)
     hours, rest = divmod(minutes, 60)
     if hours == 0:
-        return _("%(num)d min", num=minutes)
-    if hours < 10 and rest:
-        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=rest)
-    if hours < 48:
-        return _("%(num)d h", num=hours)
-    return counted(hours // 24, "days")
+        words = f"{minutes} min"
+    elif hours < 10 and rest:
+        words = f"{hours} h {rest} min"
+    elif hours < 48:
+        words = f"{hours} h"
+    else:
+        words = f"{hours // 24} days"
+    return duration_words(words)
 
 
 # Due this soon: the badge says so louder.
