@@ -68,6 +68,7 @@ def main() -> int:
     if loader_gz > LOADER_LIMIT:
         print(f"/embed.js is {loader_gz} bytes gzipped: over the {LOADER_LIMIT} byte budget")
         return 1
+    print(f"/embed.js: {LOADER_LIMIT - loader_gz} bytes gzipped to spare of its {LOADER_LIMIT}")
     return 0
 
 

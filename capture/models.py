@@ -63,26 +63,32 @@ class Form(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # The form's name for staff (lists, the sales page, insights): its title
+    # in its main language. What visitors read is in `texts`.
     title: Mapped[str] = mapped_column(String(200))
-    intro: Mapped[str] = mapped_column(Text, default="")
+    # The form's own texts per language, {"en": {...}, "nl": {...}}, each
+    # with the keys of FORM_TEXTS ("" when not written). A language is
+    # written when its title is; see capture/intake/texts.py for which one a
+    # visitor sees.
+    texts: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     language: Mapped[str | None] = mapped_column(String(5))
     # Which of the optional questions (phone, role, budget, timeline, need) it asks.
     questions: Mapped[list] = mapped_column(JSON, default=list)
     intent: Mapped[str] = mapped_column(String(10))
-    success_text: Mapped[str] = mapped_column(Text, default="")
     booking_url: Mapped[str | None] = mapped_column(String(500))
-    # Origins allowed to frame the form, e.g. ["https://www.example.nl"].
+    # False: any site may embed the form. True: only `allowed_origins`, e.g.
+    # ["https://www.example.nl"] (the list is kept while embedding is open,
+    # so switching back restores it).
+    restrict_embedding: Mapped[bool] = mapped_column(default=False, server_default=false())
     allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
+    # Values the host page may pass with a submission: [{"name", "label"}].
+    hidden_fields: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     ebook_id: Mapped[int | None] = mapped_column(ForeignKey("ebooks.id"))
     # A gate: also send the download link to the visitor by e-mail.
     email_download: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # The consent a visitor must give to have the request answered; None: the
-    # standard sentence in the visitor's language.
-    consent_text: Mapped[str | None] = mapped_column(Text)
-    # Whether the form also offers the separate, optional marketing consent,
-    # and its wording (None: the standard sentence).
+    # Whether the form also offers the separate, optional marketing consent
+    # (its wording, like the required consent's, is in `texts`).
     offers_marketing: Mapped[bool] = mapped_column(default=True, server_default=true())
-    marketing_text: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -203,6 +209,8 @@ class Lead(Attribution, db.Model):
     # `answers_changed_at` says when, and is what the sales filter looks for.
     changed_answers: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     answers_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The hidden fields of the lead's submissions, the latest value per name.
+    fields: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # `list` is a column of this class, hence builtins.list here.
@@ -249,6 +257,8 @@ class Submission(Attribution, db.Model):
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     click_ids: Mapped[dict] = mapped_column(JSON, default=dict)
     page_url: Mapped[str | None] = mapped_column(String(2000))
+    # The form's hidden fields as the host page gave them (name -> value).
+    fields: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Proof of consent: the wording accepted (and the privacy statement it
@@ -484,6 +494,25 @@ class FormCount(db.Model):
     slot: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"), primary_key=True)
     event: Mapped[str] = mapped_column(String(10), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class EmbedCount(db.Model):
+    """Anonymous tallies of where a form was embedded, per day.
+
+    How often a site (its origin only: scheme, host and port) showed the
+    form in its pages, and whether Leadgate let it (`allowed`) or the
+    browser was told to refuse it. No page address, no visitor. Bounded per
+    form and day (see capture/leads/embed_counts.py) against junk origins.
+    """
+
+    __tablename__ = "embed_counts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    origin: Mapped[str] = mapped_column(String(200), primary_key=True)
+    allowed: Mapped[bool] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
 
 

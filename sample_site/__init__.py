@@ -5,6 +5,7 @@ embed can be seen working at once. LEADGATE_URL says where Leadgate runs.
 """
 
 import os
+import re
 from html.parser import HTMLParser
 
 from flask import Flask, render_template, request
@@ -14,11 +15,14 @@ PAGES = {
     "/resources": ("resources.html", "Free e-book"),
     "/contact": ("contact.html", "Contact"),
     "/both": ("both.html", "E-book and demo"),
+    "/pricing": ("pricing.html", "Plans"),
     "/about": ("about.html", "About us"),
     "/try": ("try.html", "Try your snippet"),
 }
 # What a pasted Leadgate snippet may carry onto the page.
 SNIPPET_ATTRIBUTES = ("src", "data-form", "data-lang", "data-channel", "data-title")
+# Values the snippet passes with a submission: data-field-<name> (Leadgate's names).
+FIELD_ATTRIBUTE = re.compile(r"data-field-[a-z][a-z0-9_]{0,31}")
 
 
 class _SnippetReader(HTMLParser):
@@ -30,7 +34,11 @@ class _SnippetReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         if tag == "script" and self.script is None:
-            self.script = {k: v for k, v in attrs if k in SNIPPET_ATTRIBUTES and v}
+            self.script = {
+                k: v
+                for k, v in attrs
+                if (k in SNIPPET_ATTRIBUTES or FIELD_ATTRIBUTE.fullmatch(k)) and v
+            }
 
 
 def read_snippet(pasted: str) -> dict | None:

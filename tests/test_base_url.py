@@ -8,13 +8,11 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from werkzeug.wrappers import Request, Response
 
 from capture import config, create_app
 from capture.demo.seed import seed_demo
@@ -24,6 +22,7 @@ from capture.notifications.delivery import deliver_due
 from capture.web.base_url import absolute_url
 
 from .support.config import base_config
+from .support.receivers import Receiver
 from .support.servers import served, smtp_inbox
 from .support.visitor import Visitor
 
@@ -33,18 +32,6 @@ FORGED = "evil.example"
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 # The links Leadgate hands out: a lead for sales, a download, a confirmation.
 LEADGATE_PATHS = ("/sales/leads/", "/d/", "/c/")
-
-
-class Receiver:
-    """A webhook receiver keeping the bodies it was posted."""
-
-    def __init__(self):
-        self.bodies, self.lock = [], threading.Lock()
-
-    def __call__(self, environ, start_response):
-        with self.lock:
-            self.bodies.append(Request(environ).get_data(as_text=True))
-        return Response("ok")(environ, start_response)
 
 
 @pytest.fixture
@@ -108,13 +95,13 @@ def test_links_leadgate_sends_start_with_the_base_url_whatever_host_the_visitor_
         while deliver_due():
             pass
 
-    sent = [*stored, *_mail_texts(inbox), *receiver.bodies]
+    sent = [*stored, *_mail_texts(inbox), *(body.decode() for _, body in receiver.calls)]
     links = [link for text in sent for link in LINK.findall(text)]
     ours = [link for link in links if any(path in link for path in LEADGATE_PATHS)]
     # Every kind was sent, in a stored row and in what left: a sales e-mail
     # and webhook, a download e-mail, a confirmation e-mail.
     assert {path for path in LEADGATE_PATHS for link in ours if path in link} == set(LEADGATE_PATHS)
-    assert len(inbox.messages) == 3 and len(receiver.bodies) == 1
+    assert len(inbox.messages) == 3 and len(receiver.calls) == 1
     assert all(link.startswith(BASE + "/") for link in ours), ours
     assert not [text for text in sent if FORGED in text]
 

@@ -1,4 +1,5 @@
-"""`/embed.js`: small, cacheable, the same bytes as its source minus comments."""
+"""`/embed.js`: small, cacheable, the same bytes as its source minus comments,
+and asking only what the app answers (the fallback's `/f/<slug>/embeddable`)."""
 
 import gzip
 
@@ -23,6 +24,13 @@ def test_the_loader_is_javascript_cached_long_and_revalidated_by_etag(client):
     assert "Set-Cookie" not in served.headers
     again = client.get("/embed.js", headers={"If-None-Match": served.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
+
+
+def test_the_loader_asks_the_embeddable_endpoint_the_app_serves(app):
+    source = LOADER_SOURCE.read_text()
+
+    assert '"/f/" + encodeURIComponent(slug)' in source and '"/embeddable"' in source
+    assert "/f/<slug>/embeddable" in {rule.rule for rule in app.url_map.iter_rules()}
 
 
 def test_compacting_keeps_code_and_drops_comment_lines():

@@ -24,6 +24,7 @@ from capture.models import Form, Lead, Outbox, utcnow
 from capture.notifications.delivery import deliver_due
 
 from .support.auth import PASSWORD, log_in
+from .support.receivers import Receiver
 from .support.servers import served, smtp_inbox
 from .support.visitor import Visitor, page_inputs
 
@@ -34,25 +35,6 @@ SECRET = "webhook-test-secret"
 def smtp():
     with smtp_inbox() as inbox:
         yield inbox
-
-
-class Receiver:
-    """A webhook receiver that fails its first `failures` calls with a 503."""
-
-    def __init__(self, failures: int = 0):
-        self.failures, self.calls, self.lock = failures, [], threading.Lock()
-
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        with self.lock:
-            self.calls.append((dict(request.headers), request.get_data()))
-            failing = len(self.calls) <= self.failures
-        answer = Response("down", status=503) if failing else Response("ok", status=200)
-        return answer(environ, start_response)
-
-    @property
-    def delivered(self):
-        return self.calls[self.failures :]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from capture.models import Form, Lead
 
 from .support.auth import PASSWORD, post_login
 from .support.csp import directive
+from .support.embedding import restrict_embedding
 from .support.factories import make_lead
 
 PUBLIC = ["/", "/f/demo-contact", "/f/demo-ebook?embed=1", "/login", "/f/no-such-form"]
@@ -72,15 +73,29 @@ def test_every_page_says_nosniff_referrer_and_permissions(client, every_page):
 
 
 def test_only_the_hosted_form_may_be_framed(client, every_page):
+    framed = [path for path in every_page if path.startswith("/f/demo-")]
+    assert framed  # the demo forms may be embedded on any site
     for path in every_page:
         headers = client.get(path).headers
         ancestors = directive(headers["Content-Security-Policy"], "frame-ancestors")
-        if path.startswith("/f/demo-"):
-            assert ancestors.startswith("'self'"), path
+        if path in framed:
+            assert ancestors is None, path
             assert "X-Frame-Options" not in headers, path
         else:
             assert ancestors == "'none'", path
             assert headers["X-Frame-Options"] == "DENY", path
+
+
+def test_a_form_restricted_to_listed_sites_may_be_framed_by_those_and_leadgate_only(app, client):
+    restrict_embedding(app, "demo-ebook", "https://www.example.nl", "https://shop.example.nl")
+
+    for path in ("/f/demo-ebook", "/f/demo-ebook?embed=1"):
+        headers = client.get(path).headers
+        ancestors = directive(headers["Content-Security-Policy"], "frame-ancestors")
+        assert ancestors == "'self' https://www.example.nl https://shop.example.nl", path
+        assert "X-Frame-Options" not in headers, path
+    still_open = client.get("/f/demo-contact").headers["Content-Security-Policy"]
+    assert directive(still_open, "frame-ancestors") is None
 
 
 def test_hsts_is_sent_over_https_only(client):

@@ -4,10 +4,6 @@ Every admin POST goes through one of these, so each carries the CSRF token
 and says per field what is wrong.
 """
 
-import ipaddress
-import re
-from urllib.parse import urlsplit
-
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,20 +11,34 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    FieldList,
+    FormField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
+from wtforms import Form as WTForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..domain.vocabulary import DEFAULT_INTENT, FORM_KINDS, INTENTS, OPTIONAL_QUESTIONS
+from ..domain import hidden_fields as hidden
+from ..domain.vocabulary import (
+    DEFAULT_INTENT,
+    FORM_KINDS,
+    FORM_LANGUAGES,
+    FORM_TEXTS,
+    INTENTS,
+    OPTIONAL_QUESTIONS,
+)
 from ..extensions import db
+from ..leads.form_texts import staff_title
 from ..models import Ebook, Form
 from ..web.addresses import check_web_address
+from ..web.origins import normalise_origin
 from .uploads import FileKind, UnfitUpload, check_size, file_kind
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
@@ -50,9 +60,11 @@ QUESTION_LABELS = {
     "need": _l("What they need (free text)"),
 }
 INTENT_LABELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
-DEFAULT_PORTS = {"http": 80, "https": 443}
-HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-HOST_NAME = re.compile(rf"^{HOST_LABEL}(?:\.{HOST_LABEL})*$")
+# Where a form may be embedded: FormSettingsForm.embedding -> Form.restrict_embedding.
+EMBEDDING_LABELS = {
+    "anywhere": _l("Any website: wherever the snippet is pasted, the form shows"),
+    "listed": _l("Only the sites listed below"),
+}
 
 
 def _strip(value):
@@ -61,50 +73,6 @@ def _strip(value):
 
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
-
-
-def _origin_host(host: str) -> str:
-    """The host as a browser writes it in an origin (IDN as punycode); ValueError if bad."""
-    if ":" in host:
-        if "%" in host:  # a zone id is local to one machine, never in an origin
-            raise ValueError(_("the address has a zone id (%...), which origins never carry"))
-        return f"[{ipaddress.IPv6Address(host).compressed}]"
-    try:
-        ascii_host = host.encode("idna").decode("ascii").lower()
-    except UnicodeError as error:
-        raise ValueError(_("the host name is not valid")) from error
-    if len(ascii_host) > 253 or not HOST_NAME.match(ascii_host):
-        raise ValueError(_("the host name is not valid"))
-    return ascii_host
-
-
-def normalise_origin(line: str) -> str:
-    """Return `line` as an origin, `scheme://host[:port]`; ValueError says what is wrong.
-
-    Lowercase, no default port, no trailing slash: the form that browsers
-    send and that the framing policy compares with.
-    """
-    if any(char.isspace() for char in line) or any(char in line for char in ";,'\""):
-        raise ValueError(_("it contains spaces or punctuation an origin cannot have"))
-    parts = urlsplit(line)
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not line.lower().startswith(f"{scheme}://"):
-        raise ValueError(_("it must start with https:// or http://"))
-    if parts.username is not None or parts.password is not None:
-        raise ValueError(_("it must not contain a user name or password"))
-    if parts.path not in ("", "/") or parts.query or parts.fragment or line.endswith(("?", "#")):
-        raise ValueError(_("an origin has no path, query or #fragment: only scheme, host and port"))
-    if not parts.hostname or "*" in parts.netloc:
-        raise ValueError(_("it needs one exact host name, without wildcards"))
-    try:
-        port = parts.port
-    except ValueError as error:
-        raise ValueError(_("the port is not a number from 1 to 65535")) from error
-    if port == 0:
-        raise ValueError(_("the port is not a number from 1 to 65535"))
-    host = _origin_host(parts.hostname)
-    suffix = f":{port}" if port is not None and port != DEFAULT_PORTS[scheme] else ""
-    return f"{scheme}://{host}{suffix}"
 
 
 def parse_origins(text: str) -> list[str]:
@@ -145,6 +113,94 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _limit(what, most: int) -> Length:
+    return Length(max=most, message=what)
+
+
+class FormTextsForm(WTForm):
+    """A form's own texts in one language (one of FormSettingsForm's `texts_*`).
+
+    All may stay empty: a language without a title is not written, and its
+    visitors read the other one. An empty text of a written language is the
+    standard one in the visitor's language.
+    """
+
+    title = StringField(
+        _l("Title"),
+        filters=[_strip],
+        validators=[_limit(_l("Keep the title under 200 characters."), 200)],
+    )
+    intro = TextAreaField(
+        _l("Introduction"),
+        filters=[_strip],
+        validators=[_limit(_l("Keep the introduction under 2,000 characters."), 2000)],
+    )
+    button_label = StringField(
+        _l("Button that sends the form"),
+        filters=[_strip],
+        validators=[_limit(_l("Keep the button label under 60 characters."), 60)],
+    )
+    success_text = TextAreaField(
+        _l("Thank-you text"),
+        filters=[_strip],
+        validators=[_limit(_l("Keep the thank-you text under 2,000 characters."), 2000)],
+    )
+    booking_label = StringField(
+        _l("Booking link's label"),
+        filters=[_strip],
+        validators=[_limit(_l("Keep the booking link's label under 80 characters."), 80)],
+    )
+    consent_text = TextAreaField(
+        _l("Consent to answer the request"),
+        filters=[_strip],
+        validators=[_limit(_l("Keep the consent text under 1,000 characters."), 1000)],
+    )
+    marketing_text = TextAreaField(
+        _l("Marketing consent"),
+        filters=[_strip],
+        validators=[_limit(_l("Keep the marketing text under 1,000 characters."), 1000)],
+    )
+
+    def values(self) -> dict[str, str]:
+        return {key: getattr(self, key).data or "" for key in FORM_TEXTS}
+
+
+HIDDEN_FIELD_PROBLEMS = {
+    hidden.NAME_MISSING: _l("Give this value a name, or clear its label."),
+    hidden.NAME_FORM: _l(
+        "Use 1 to 32 lowercase letters, digits and underscores, starting with a letter, e.g. plan."
+    ),
+    hidden.NAME_RESERVED: _l(
+        "The form uses this name already (for its fields, campaign values or page settings). "
+        "Choose another one."
+    ),
+    hidden.NAME_REPEATED: _l("This name is declared above already: each name once."),
+    hidden.TOO_MANY: _l("A form takes at most %(most)s values from the host page."),
+    hidden.LABEL_MISSING: _l("Give it a label: sales read it beside the value."),
+    hidden.LABEL_TOO_LONG: _l("Keep the label under %(most)s characters."),
+}
+# Empty rows shown under the declared ones, to declare more without JavaScript.
+EMPTY_HIDDEN_FIELD_ROWS = 2
+
+
+class HiddenFieldRow(WTForm):
+    """One value from the host page: the name it is passed by, the label sales read."""
+
+    name = StringField(
+        _l("Name"),
+        filters=[_strip, _lower],
+        render_kw={"maxlength": 32, "autocapitalize": "off", "spellcheck": "false"},
+    )
+    label = StringField(
+        _l("Label for sales"), filters=[_strip], render_kw={"maxlength": hidden.MAX_LABEL}
+    )
+
+
+def _hidden_field_problem(code: str) -> str:
+    most = hidden.MAX_FIELDS if code == hidden.TOO_MANY else hidden.MAX_LABEL
+    return HIDDEN_FIELD_PROBLEMS[code] % {"most": most}
+
+
 class FormSettingsForm(FlaskForm):
     """Everything the site owner sets on a form or gate.
 
@@ -172,19 +228,8 @@ class FormSettingsForm(FlaskForm):
         default="",
         invalid_choice_message=_l("Choose a language."),
     )
-    title = StringField(
-        _l("Title"),
-        filters=[_strip],
-        validators=[
-            DataRequired(message=_l("Give the form a title; visitors see it above the form.")),
-            Length(max=200, message=_l("Keep the title under 200 characters.")),
-        ],
-    )
-    intro = TextAreaField(
-        _l("Introduction"),
-        filters=[_strip],
-        validators=[Length(max=2000, message=_l("Keep the introduction under 2,000 characters."))],
-    )
+    texts_en = FormField(FormTextsForm, _l("English"))
+    texts_nl = FormField(FormTextsForm, _l("Dutch"))
     questions = MultiCheckboxField(
         _l("Optional questions"),
         choices=[SelectChoice(name, QUESTION_LABELS[name]) for name in OPTIONAL_QUESTIONS],
@@ -197,13 +242,6 @@ class FormSettingsForm(FlaskForm):
         default="",
         invalid_choice_message=_l("Choose an intent, or leave it to the kind."),
     )
-    success_text = TextAreaField(
-        _l("Thank-you text"),
-        filters=[_strip],
-        validators=[
-            Length(max=2000, message=_l("Keep the thank-you text under 2,000 characters."))
-        ],
-    )
     booking_url = StringField(
         _l("Booking link for opportunities"),
         filters=[_strip],
@@ -213,7 +251,13 @@ class FormSettingsForm(FlaskForm):
             check_web_address,
         ],
     )
-    allowed_origins = TextAreaField(_l("Sites that may embed this form"))
+    embedding = RadioField(
+        _l("Websites that may show this form"),
+        choices=[SelectChoice(value, label) for value, label in EMBEDDING_LABELS.items()],
+        default="anywhere",
+        validate_choice=True,
+    )
+    allowed_origins = TextAreaField(_l("Listed sites"))
     ebook_id = SelectField(
         _l("E-book"),
         coerce=_optional_id,
@@ -221,18 +265,13 @@ class FormSettingsForm(FlaskForm):
         invalid_choice_message=_l("Choose one of the uploaded e-books."),
     )
     email_download = BooleanField(_l("Also e-mail the download link to the visitor"))
-    consent_text = TextAreaField(
-        _l("Consent to answer the request"),
-        filters=[_strip],
-        validators=[Length(max=1000, message=_l("Keep the consent text under 1,000 characters."))],
-    )
     offers_marketing = BooleanField(_l("Also offer the optional marketing consent"), default=True)
-    marketing_text = TextAreaField(
-        _l("Marketing consent"),
-        filters=[_strip],
-        validators=[
-            Length(max=1000, message=_l("Keep the marketing text under 1,000 characters."))
-        ],
+    MAX_HIDDEN_FIELDS = hidden.MAX_FIELDS
+    # Rows past the limit are posted only by hand: read a few, to say so.
+    hidden_fields = FieldList(
+        FormField(HiddenFieldRow),
+        _l("Values from the host page"),
+        max_entries=hidden.MAX_FIELDS + 10,
     )
 
     def __init__(self, *args, form_id: int | None = None, fixed_slug: str | None = None, **kwargs):
@@ -241,6 +280,9 @@ class FormSettingsForm(FlaskForm):
         # Set when the form has submissions: its address is out there, keep it.
         self.fixed_slug = fixed_slug
         self.origins: list[str] = []
+        self.declared_fields: list[dict] = []
+        if not self.is_submitted():
+            self._add_empty_hidden_field_rows()
         ebooks = db.session.scalars(db.select(Ebook).order_by(Ebook.title, Ebook.id)).all()
         self.ebook_id.choices = [SelectChoice("", _("No e-book yet"))] + [
             SelectChoice(ebook.id, f"{ebook.title} ({ebook.filename})") for ebook in ebooks
@@ -249,14 +291,18 @@ class FormSettingsForm(FlaskForm):
     @classmethod
     def for_form(cls, form: Form, **kwargs) -> "FormSettingsForm":
         """The settings of a stored form, with its origins one per line."""
-        fields = cls(obj=form, form_id=form.id, **kwargs)
+        # A post without the choice keeps the stored one (like the origins, from `obj`).
+        embedding = "listed" if form.restrict_embedding else "anywhere"
+        fields = cls(obj=form, form_id=form.id, embedding=embedding, **kwargs)
         if not fields.is_submitted():
             fields.language.data = form.language or ""
             fields.intent.data = "" if form.intent == DEFAULT_INTENT[form.kind] else form.intent
             fields.booking_url.data = form.booking_url or ""
             fields.allowed_origins.data = "\n".join(form.allowed_origins or [])
-            fields.consent_text.data = form.consent_text or ""
-            fields.marketing_text.data = form.marketing_text or ""
+            for language in FORM_LANGUAGES:
+                getattr(fields, f"texts_{language}").process(
+                    None, data=(form.texts or {}).get(language) or {}
+                )
         return fields
 
     def validate_slug(self, field) -> None:
@@ -286,6 +332,64 @@ class FormSettingsForm(FlaskForm):
             self.origins = parse_origins(text)
         except ValueError as error:
             raise ValidationError(str(error)) from None
+        if self.embedding.data == "listed" and not self.origins:
+            raise ValidationError(
+                _(
+                    "List at least one site, one per line, or choose “Any website”: "
+                    "with no site listed, the form would show nowhere but on its own page."
+                )
+            )
+
+    def _add_empty_hidden_field_rows(self) -> None:
+        rows = self.hidden_fields
+        wanted = min(len(rows.entries) + EMPTY_HIDDEN_FIELD_ROWS, hidden.MAX_FIELDS)
+        while len(rows.entries) < wanted:
+            rows.append_entry()
+
+    def validate_hidden_fields(self, field) -> None:
+        if not field.entries:
+            # A post without the rows keeps the stored declarations.
+            self.declared_fields = list(field.object_data or [])
+            return
+        rows = [(row.form.name.data or "", row.form.label.data or "") for row in field.entries]
+        checked = hidden.check_declarations(rows)
+        for problem in checked.problems:
+            part = getattr(field.entries[problem.row].form, problem.part)
+            part.errors.append(_hidden_field_problem(problem.code))
+        if checked.problems:
+            raise ValidationError(_("Check the values from the host page marked below."))
+        self.declared_fields = list(checked.fields)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        subforms = [getattr(self, f"texts_{language}") for language in FORM_LANGUAGES]
+        if not any(subform.title.data for subform in subforms):
+            subforms[0].title.errors.append(
+                _(
+                    "Give the form a title, in English, Dutch or both; "
+                    "visitors see it above the form."
+                )
+            )
+            return False
+        for subform in subforms:
+            if not subform.title.data and any(subform.values().values()):
+                subform.title.errors.append(
+                    _(
+                        "Give these texts a title too, or leave them all empty: "
+                        "without a title, visitors read the other language."
+                    )
+                )
+                valid = False
+        return valid
+
+    def written_texts(self) -> dict[str, dict[str, str]]:
+        """The texts of the languages with a title (see capture/leads/form_texts.py)."""
+        written = {}
+        for language in FORM_LANGUAGES:
+            values = getattr(self, f"texts_{language}").values()
+            if values["title"]:
+                written[language] = values
+        return written
 
     def chosen_intent(self) -> str:
         return self.intent.data or DEFAULT_INTENT[self.kind.data]
@@ -295,18 +399,17 @@ class FormSettingsForm(FlaskForm):
         form.slug = self.slug.data
         form.kind = self.kind.data
         form.language = self.language.data or None
-        form.title = self.title.data
-        form.intro = self.intro.data or ""
+        form.texts = self.written_texts()
+        form.title = staff_title(form.texts, form.language)
         form.questions = [name for name in OPTIONAL_QUESTIONS if name in self.questions.data]
         form.intent = self.chosen_intent()
-        form.success_text = self.success_text.data or ""
         form.booking_url = self.booking_url.data or None
+        form.restrict_embedding = self.embedding.data == "listed"
         form.allowed_origins = self.origins
         form.ebook_id = self.ebook_id.data if form.kind == "gate" else None
         form.email_download = bool(self.email_download.data)
-        form.consent_text = self.consent_text.data or None
         form.offers_marketing = bool(self.offers_marketing.data)
-        form.marketing_text = self.marketing_text.data or None
+        form.hidden_fields = self.declared_fields
 
 
 class EbookFileForm(FlaskForm):
@@ -346,6 +449,19 @@ class UploadEbookForm(EbookFileForm):
 
 class ReplaceEbookForm(EbookFileForm):
     """New content for an e-book: the forms that offer it keep doing so."""
+
+
+class AllowSiteForm(FlaskForm):
+    """The button beside a refused site on a form's page: add it to the list.
+    After `validate()`, `allowed` is the site's origin as stored."""
+
+    origin = HiddenField(validators=[DataRequired()])
+
+    def validate_origin(self, field) -> None:
+        try:
+            self.allowed = normalise_origin(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
 class ArchiveForm(FlaskForm):

@@ -13,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..access.roles import safe_next
 from ..extensions import db
+from ..leads.embed_counts import WINDOW_DAYS, embedding_sites
 from ..models import Form, Submission, utcnow
 from . import bp
-from .form_forms import ArchiveForm, FormSettingsForm
+from .form_forms import AllowSiteForm, ArchiveForm, FormSettingsForm
 
 
 def submission_counts() -> dict[int, int]:
@@ -40,6 +41,8 @@ def _edit_page(fields: FormSettingsForm, form: Form | None, status: int = 200, s
         fields=fields,
         form=form,
         submissions=submissions,
+        sites=embedding_sites(form) if form else None,
+        window_days=WINDOW_DAYS,
     )
     return page, status
 
@@ -123,6 +126,21 @@ def edit_form(form_id: int):
             _flash_saved(form, created=False)
             return redirect(url_for("admin.edit_form", form_id=form.id))
     return _edit_page(fields, form, 422, submissions)
+
+
+@bp.post("/forms/<int:form_id>/allowed-sites")
+def allow_site(form_id: int):
+    """Add a site that was refused to the form's list (the button beside it on
+    the form's page): from now on it may show the form."""
+    form = db.get_or_404(Form, form_id)
+    button = AllowSiteForm()
+    if not button.validate():
+        abort(400)
+    if button.allowed not in form.allowed_origins:
+        form.allowed_origins = [*form.allowed_origins, button.allowed]
+    db.session.commit()
+    flash(_("%(site)s may now show this form.", site=button.allowed), "info")
+    return redirect(url_for("admin.edit_form", form_id=form.id, _anchor="embedding-card"), 303)
 
 
 @bp.post("/forms/<int:form_id>/archive")

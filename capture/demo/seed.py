@@ -1,40 +1,55 @@
 """The demo forms (`make run`, `flask seed-demo`) and a first admin."""
 
-import os
 import secrets
 
 from werkzeug.security import generate_password_hash
 
-from ..domain.vocabulary import DEFAULT_INTENT
+from ..domain.vocabulary import DEFAULT_INTENT, FORM_TEXTS
 from ..extensions import db
 from ..leads.ebooks import store_ebook
 from ..models import Form, User
 from .ebook import build_pdf
-
-
-def sample_site_origins() -> list[str]:
-    """Where `make run` serves the sample customer site (SITE_PORT, default 8000)."""
-    port = os.environ.get("SITE_PORT", "8000")
-    return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
-
 
 DEMO_FORMS = [
     {
         "slug": "demo-ebook",
         "kind": "gate",
         "title": "Free e-book: lead management for small firms",
-        "intro": (
-            "Twelve pages on turning website visitors into customers, "
-            "without the big-company funnel."
-        ),
+        "texts": {
+            "en": {
+                "title": "Free e-book: lead management for small firms",
+                "intro": (
+                    "Twelve pages on turning website visitors into customers, "
+                    "without the big-company funnel."
+                ),
+            },
+            "nl": {
+                "title": "Gratis e-book: leadmanagement voor het mkb",
+                "intro": (
+                    "Twaalf pagina's over hoe websitebezoekers klant worden, "
+                    "zonder de trechter van grote bedrijven."
+                ),
+            },
+        },
         "questions": ["role", "timeline"],
     },
     {
         "slug": "demo-contact",
         "kind": "contact",
         "title": "Ask for a demo",
-        "intro": "Tell us who you are and we will call you within one working day.",
+        "texts": {
+            "en": {
+                "title": "Ask for a demo",
+                "intro": "Tell us who you are and we will call you within one working day.",
+            },
+            "nl": {
+                "title": "Vraag een demo aan",
+                "intro": "Vertel ons wie u bent, dan bellen wij u binnen één werkdag.",
+            },
+        },
         "questions": ["phone", "role", "budget", "timeline", "need"],
+        # The sample site's pricing page passes the plan the visitor looked at.
+        "hidden_fields": [{"name": "plan", "label": "Plan looked at"}],
         "booking_url": "https://cal.example.com/leadgate/intro",
     },
 ]
@@ -43,19 +58,18 @@ DEMO_FORMS = [
 def seed_demo() -> list[str]:
     """Create the demo forms that are missing; return the slugs created.
 
-    Existing demo forms only learn the sample site's current origins.
+    They may be embedded on any site, the sample site's included; forms
+    that exist already are left as they are.
     """
     created = []
-    origins = sample_site_origins()
     for spec in DEMO_FORMS:
-        existing = db.session.scalars(db.select(Form).where(Form.slug == spec["slug"])).first()
-        if existing:
-            # The sample site may have moved to another port since.
-            missing = [o for o in origins if o not in (existing.allowed_origins or [])]
-            if missing:
-                existing.allowed_origins = [*(existing.allowed_origins or []), *missing]
+        if db.session.scalars(db.select(Form.id).where(Form.slug == spec["slug"])).first():
             continue
-        form = Form(intent=DEFAULT_INTENT[spec["kind"]], allowed_origins=origins, **spec)
+        texts = {
+            language: {key: written.get(key, "") for key in FORM_TEXTS}
+            for language, written in spec["texts"].items()
+        }
+        form = Form(intent=DEFAULT_INTENT[spec["kind"]], **{**spec, "texts": texts})
         if form.kind == "gate":
             pdf = build_pdf(
                 "Lead management for small firms",

@@ -30,6 +30,18 @@ FORM_KINDS = ("gate", "contact", "newsletter")
 INTENTS = ("low", "medium", "high")
 DEFAULT_INTENT = {"gate": "medium", "contact": "high", "newsletter": "low"}
 
+# A form's own texts, written per language (Form.texts).
+FORM_TEXTS = (
+    "title",
+    "intro",
+    "button_label",
+    "success_text",
+    "booking_label",
+    "consent_text",
+    "marketing_text",
+)
+FORM_LANGUAGES = ("en", "nl")
+
 OPTIONAL_QUESTIONS = ("phone", "role", "budget", "timeline", "need")
 
 # Role answers; the last two are people who cannot buy.

@@ -7,4 +7,4 @@ from .field_markup import field_markup
 bp = Blueprint("intake", __name__)
 bp.add_app_template_global(field_markup)
 
-from . import booking, confirm, downloads, views  # noqa: E402,F401  (registers the routes on bp)
+from . import booking, confirm, downloads, embedding, views  # noqa: E402,F401  (registers the routes on bp)

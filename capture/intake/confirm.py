@@ -8,11 +8,13 @@ mail scanners open links in e-mails by themselves.
 """
 
 from flask import abort, render_template
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired
 
 from ..db.transactions import begin_write
 from ..extensions import db
+from ..leads.form_texts import texts_for
 from ..leads.recording import locked_lead
 from ..models import Lead, Submission, utcnow
 from ..web.base_url import absolute_url
@@ -40,7 +42,9 @@ def _is_newsletter(form) -> bool:
 
 def _consented_to(form) -> str:
     """What the person is asked to confirm: the newsletter, or the marketing e-mails."""
-    return form.title if _is_newsletter(form) else str(MARKETING)
+    if _is_newsletter(form):
+        return texts_for(form, str(get_locale() or "en")).title
+    return str(MARKETING)
 
 
 def confirm_url(submission: Submission) -> str:

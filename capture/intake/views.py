@@ -8,13 +8,17 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, make_response, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
 from ..extensions import db, limiter
 from ..leads.attribution import attribution_for_page, attribution_from_values
 from ..leads.consent import privacy_url, wording_for
+from ..leads.embed_counts import count_embedding
+from ..leads.form_texts import main_language, texts_for
 from ..leads.funnel_counts import count_view
+from ..leads.hidden_fields import field_inputs, fields_for_page, fields_from_post
 from ..leads.qualification import intake_rules, own_routing
 from ..leads.questions import QualifyStepForm, contact_fields, questions_for
 from ..leads.recording import NonceTaken, complete_submission, record_contact_step
@@ -22,6 +26,7 @@ from ..models import Form, Lead, Submission
 from ..notifications.outbox import VISITOR_CONFIRM, VISITOR_DOWNLOAD, mail_visitor
 from ..web.htmx import is_htmx, vary_on_htmx
 from ..web.i18n import VISITOR_LOCALES
+from ..web.origins import may_embed, origin_of, own_origins
 from ..web.security_headers import allow_framing
 from . import bp
 from .blank_pages import hidden_inputs, render_page
@@ -54,13 +59,8 @@ def _active_form(slug: str) -> PublishedForm:
     form = published_form(slug)
     if form is None:
         abort(404)
-    g.form_language = form.language
+    g.form_language = main_language(form)
     return form
-
-
-def _origin_of(url: str | None) -> str:
-    parts = urlsplit(url or "")
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def _is_header_safe_origin(origin: str) -> bool:
@@ -80,7 +80,14 @@ def _page_context(form: PublishedForm, shown: dict) -> dict:
     action = url_for(
         "intake.submit", slug=form.slug, lang=_asked_language(), embed="1" if embed else None
     )
-    return {**shown, "form": form, "action": action, "embed": embed, "privacy_url": privacy_url()}
+    return {
+        **shown,
+        "form": form,
+        "texts": texts_for(form, str(get_locale())),
+        "action": action,
+        "embed": embed,
+        "privacy_url": privacy_url(),
+    }
 
 
 def _respond(form: PublishedForm, status: int = 200, blank=None, holes=None, **shown):
@@ -102,9 +109,13 @@ def _respond(form: PublishedForm, status: int = 200, blank=None, holes=None, **s
 
 
 def _framed(response, form: PublishedForm):
-    """`response` with the headers every page of the form gets."""
-    # Checked again here: only plain ASCII origins may reach the header.
-    allow_framing([o for o in (form.allowed_origins or []) if _is_header_safe_origin(o)])
+    """`response` with the headers every page of the form gets: any site may
+    frame it, unless the form lists the sites that may."""
+    if form.restrict_embedding:
+        # Checked again here: only plain ASCII origins may reach the header.
+        allow_framing([o for o in (form.allowed_origins or []) if _is_header_safe_origin(o)])
+    else:
+        allow_framing(any_site=True)
     response.headers["Cache-Control"] = "no-store"
     return vary_on_htmx(response)
 
@@ -126,12 +137,21 @@ def _contact_step(
     holes = {
         "token": issue_form_token(form.id, origin, shown_at),
         "attribution_inputs": hidden_inputs(attribution),
+        "field_inputs": hidden_inputs(field_inputs(_carried_fields(form))),
     }
     if fields is None:
         return _respond(form, status, lambda: contact_fields(form), holes, step="contact")
     return _respond(
         form, status, step="contact", fields=fields, holes=holes, notice=notice, **context
     )
+
+
+def _carried_fields(form: PublishedForm) -> dict:
+    """The form's hidden fields for this page: where the host page put them
+    when the form is shown, as carried back when it is posted."""
+    if request.method == "POST":
+        return fields_from_post(form, request.form)
+    return fields_for_page(form, request.args)
 
 
 def _qualify_step(form: PublishedForm, submission_id: int, fields=None, status: int = 200):
@@ -175,8 +195,9 @@ def _offers_a_call(submission: Submission | None) -> bool:
 
 
 def _embedding_allowed(form: PublishedForm, origin: str) -> bool:
-    own = request.host_url.rstrip("/")
-    return not origin or origin == own or origin in (form.allowed_origins or [])
+    """Whether the form may be shown and sent on a page of `origin` ("": its
+    own page, not framed); see capture/web/origins.may_embed."""
+    return not origin or may_embed(form, origin)
 
 
 def _is_a_view(form: PublishedForm, origin: str) -> bool:
@@ -191,6 +212,12 @@ def _is_a_view(form: PublishedForm, origin: str) -> bool:
     if referrer.netloc == request.host and referrer.path.startswith("/admin"):
         return False
     return _embedding_allowed(form, origin)
+
+
+def _is_an_embedding(origin: str) -> bool:
+    """Whether showing the form counts where it is embedded: framed by a
+    person's browser in a page of another site (not the admin's preview)."""
+    return bool(origin) and opened_by_a_person() and origin not in own_origins()
 
 
 def _post_limit() -> str:
@@ -214,12 +241,15 @@ def show(slug: str):
     form = _active_form(slug)
     attribution = attribution_for_page(request.args, request.referrer, request.url)
     # In the embed, the browser's Referer is the page framing the form.
-    origin = _origin_of(request.referrer) if request.args.get("embed") == "1" else ""
+    origin = origin_of(request.referrer) if request.args.get("embed") == "1" else ""
     response = _contact_step(form, None, attribution, origin=origin)
+    # Counted once the page is sent: the visitor never waits for the tallies.
+    app, form_id = current_app._get_current_object(), form.id
     if _is_a_view(form, origin):
-        # Counted once the page is sent: the visitor never waits for the tally.
-        app, form_id = current_app._get_current_object(), form.id
         response.call_on_close(lambda: count_view(app, form_id))
+    if _is_an_embedding(origin):
+        allowed = _embedding_allowed(form, origin)
+        response.call_on_close(lambda: count_embedding(app, form_id, origin, allowed))
     return response
 
 
@@ -301,6 +331,7 @@ def _post_contact(form: PublishedForm):
             token.nonce,
             request.host,
             consent=wording_for(form),
+            fields=fields_from_post(form, request.form),
             then=_after_contact(form),
         )
     except NonceTaken:

@@ -19,6 +19,7 @@ from sqlalchemy import func
 from ..db.cache import process_cache
 from ..extensions import db
 from ..models import ConsentVersion, Form
+from .form_texts import texts_for
 
 DEFAULT_CONSENT = _l("I agree that my details are used to answer this request.")
 DEFAULT_MARKETING = _l("Also send me news and offers by e-mail. I can unsubscribe at any time.")
@@ -51,13 +52,20 @@ class Wording:
 
 
 def wording_for(form: Form) -> Wording:
-    """What the contact step of `form` shows now, in the visitor's language."""
+    """What the contact step of `form` shows now, in the visitor's language.
+
+    Its language is the one the consent sentence is written in: the form's
+    own text's (which may be the other language's, see form_texts), or the
+    page's for the standard sentence.
+    """
+    locale = str(get_locale() or "en")
+    texts = texts_for(form, locale)
     marketing = None
     if offers_marketing(form):
-        marketing = form.marketing_text or str(DEFAULT_MARKETING)
+        marketing = texts.marketing_text or str(DEFAULT_MARKETING)
     return Wording(
-        language=str(get_locale() or "en"),
-        text=form.consent_text or str(DEFAULT_CONSENT),
+        language=texts.language if texts.consent_text else locale,
+        text=texts.consent_text or str(DEFAULT_CONSENT),
         marketing_text=marketing,
         privacy_url=privacy_url(),
     )

@@ -22,6 +22,7 @@ from ..domain.identity import EMAIL_KEY_LENGTH
 from ..domain.rules import QualificationRules
 from ..domain.vocabulary import BUDGETS, HEADCOUNT_BANDS, ROLES, SECTORS, TIMELINES
 from .consent import DEFAULT_CONSENT, DEFAULT_MARKETING, offers_marketing
+from .form_texts import texts_for
 from .qualification import intake_rules
 
 SECTOR_LABELS = {
@@ -217,10 +218,11 @@ def questions_for(form_cls, asked: list[str], formdata=None):
 def contact_fields(form, formdata=None) -> ContactStepForm:
     """The contact step of `form`: its questions and its consent wording."""
     fields = questions_for(ContactStepForm, form.questions, formdata)
-    if form.consent_text:
-        fields.consent.label.text = form.consent_text
+    texts = texts_for(form, str(get_locale() or "en"))
+    if texts.consent_text:
+        fields.consent.label.text = texts.consent_text
     if not offers_marketing(form):
         delattr(fields, "marketing")
-    elif form.marketing_text:
-        fields.marketing.label.text = form.marketing_text
+    elif texts.marketing_text:
+        fields.marketing.label.text = texts.marketing_text
     return fields

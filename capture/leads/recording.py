@@ -145,7 +145,7 @@ class Entry:
 
     `form_id` for a visitor's post, `entered_by_id` for a hand entry by
     sales; `one_step` is complete at once; `consent` the consent the visitor
-    gave, when they gave one.
+    gave, when they gave one; `fields` the form's hidden fields.
     """
 
     answers: dict
@@ -158,6 +158,8 @@ class Entry:
     entered_by_id: int | None = None
     one_step: bool = False
     consent: Consent | None = None
+    # The form's hidden fields as the host page passed them (name -> value).
+    fields: dict = field(default_factory=dict)
 
     def touch_data(self) -> dict:
         """The columns that say where this touch came from (lead and submission)."""
@@ -199,6 +201,7 @@ def _store_new_lead(entry: Entry, key: str, rules: QualificationRules, now) -> R
             "last_interest_at": now,
             "source": entry.source or None,
             "first_form_id": entry.form_id,
+            "fields": dict(entry.fields),
             **entry.touch_data(),
         }
     )
@@ -242,6 +245,9 @@ def _update_returning_lead(lead: Record, entry: Entry, rules: QualificationRules
     else:
         _update_answers(draft, entry.answers)
     touch(draft, now)
+    if entry.fields:
+        # The latest value per name wins.
+        draft.fields = {**(lead.fields or {}), **entry.fields}
     intents = [*stored_intents(lead.id), entry.intent]
     move = rescore(draft, rules, intents=intents, up_only=returning)
     clock = clock_after_move(draft, lead.list, now)
@@ -263,6 +269,7 @@ def _store_submission(entry: Entry, lead_id: int, now) -> Record:
         "answers": {k: v for k, v in entry.answers.items() if v not in (None, "")},
         "click_ids": {k: v for k, v in entry.attribution.items() if k in CLICK_ID_PARAMS},
         "page_url": entry.attribution.get("page_url"),
+        "fields": dict(entry.fields),
         "created_at": now,
         "completed_at": now if entry.one_step else None,
         "form_id": entry.form_id,
@@ -349,6 +356,7 @@ def record_contact_step(
     host: str,
     consent: Wording,
     then: Callable[[Record, Record], None] | None = None,
+    fields: dict | None = None,
 ) -> Record:
     """Store the contact step: find or create the lead, add a submission, route.
 
@@ -360,8 +368,9 @@ def record_contact_step(
     `consent` is the wording the visitor accepted: its version is recorded
     with the submission, and a ticked marketing consent (or a newsletter
     sign-up) is recorded with the submission; it counts for the lead only
-    once confirmed by e-mail (see intake/confirm.py). Returns the submission
-    as stored (a Record).
+    once confirmed by e-mail (see intake/confirm.py). `fields` are the form's
+    hidden fields, stored on the submission and merged onto the lead (the
+    latest value per name wins). Returns the submission as stored (a Record).
     """
 
     def record(first_try: bool) -> Record:
@@ -376,6 +385,7 @@ def record_contact_step(
             consent=Consent(
                 consent, marketing=form.kind == "newsletter" or bool(contact.get("marketing"))
             ),
+            fields=fields or {},
         )
         return _add_submission(entry, intake_rules(), first_try, then)
 

@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from ..db.cache import process_cache
 from ..db.rows import insert_rows
 from ..extensions import db
+from ..leads.form_texts import texts_for
 from ..models import Form, Lead, Outbox, Submission, User, utcnow
 from ..web.base_url import absolute_url
 
@@ -70,6 +71,8 @@ def lead_payload(lead: Lead, event: str) -> dict:
             "campaign": lead.utm_campaign,
             "form": form,
             "first_interest_at": _iso(lead.first_interest_at),
+            # The values host pages passed (hidden fields), the latest per name.
+            "fields": dict(lead.fields or {}),
         },
     }
 
@@ -190,10 +193,11 @@ def mail_visitor(lead: Lead, submission: Submission, form: Form, event: str, lin
     if not current_app.config["LEADS_SMTP_HOST"]:
         return False
     typed = submission.answers or {}
+    language = form.language or str(get_locale() or "en")
     payload = {
         "event": event,
-        "language": form.language or str(get_locale() or "en"),
-        "form_title": form.title,
+        "language": language,
+        "form_title": texts_for(form, language).title,
         "name": typed.get("name") or lead.name,
         "link": link,
         # A confirmation for the marketing box of a gate or contact form,

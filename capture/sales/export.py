@@ -1,7 +1,9 @@
 """`/sales/export.csv`: the current list and filters as a CSV file for Excel.
 
 Streamed in batches read by id (keyset), so an export of a million leads
-never holds more than one batch in memory.
+never holds more than one batch in memory. After the fixed columns, one
+`field_<name>` column per hidden field declared on any form (archived ones
+too), by name: the lead's latest value.
 """
 
 import csv
@@ -11,11 +13,12 @@ from collections.abc import Iterator
 from flask import Response, stream_with_context
 from sqlalchemy import func
 
+from ..domain.hidden_fields import param_name, valid_name
 from ..domain.vocabulary import WARMTHS
 from ..extensions import db
 from ..leads.owners import people
 from ..leads.qualification import current_rules
-from ..models import Lead, Submission, User, utcnow
+from ..models import Form, Lead, Submission, User, utcnow
 from ..web.csv_cells import iso_utc, neutralised
 from ..web.filters import business_zone
 from . import bp
@@ -54,6 +57,16 @@ HEADER = (
 )
 
 
+def hidden_field_names() -> list[str]:
+    """The names of the hidden fields declared on any form, archived ones too, sorted."""
+    names = set()
+    for declarations in db.session.scalars(db.select(Form.hidden_fields)):
+        for declared in declarations or ():
+            if isinstance(declared, dict) and valid_name(declared.get("name")):
+                names.add(declared["name"])
+    return sorted(names)
+
+
 def _batches(conditions: list) -> Iterator[tuple[list, dict[int, int]]]:
     """Rows of matching leads by id, a batch at a time, with their submission counts.
 
@@ -74,6 +87,7 @@ def _batches(conditions: list) -> Iterator[tuple[list, dict[int, int]]]:
             Lead.outcome,
             User.email.label("owner_email"),
             Lead.respond_by,
+            Lead.fields,
         )
         .outerjoin(User, User.id == Lead.owner_id)
         .where(*conditions)
@@ -99,12 +113,12 @@ def _drained(buffer: io.StringIO) -> str:
     return text
 
 
-def _csv_lines(conditions: list, bands: Bands) -> Iterator[str]:
+def _csv_lines(conditions: list, bands: Bands, field_names: list[str]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     # The byte-order mark makes Excel read the file as UTF-8.
     buffer.write("\ufeff")
-    writer.writerow(HEADER)
+    writer.writerow([*HEADER, *(param_name(name) for name in field_names)])
     yield _drained(buffer)
     for rows, counts in _batches(conditions):
         for row in rows:
@@ -122,6 +136,7 @@ def _csv_lines(conditions: list, bands: Bands) -> Iterator[str]:
                     row.outcome or "",
                     neutralised(row.owner_email or ""),
                     iso_utc(row.respond_by),
+                    *(neutralised((row.fields or {}).get(name, "")) for name in field_names),
                 ]
             )
         yield _drained(buffer)
@@ -140,7 +155,7 @@ def export_csv():
         conditions.append(bands.condition(WARMTHS.index(filters.warmth)))
     filename = f"leads-{filters.list or 'all'}-{now.astimezone(zone).date().isoformat()}.csv"
     return Response(
-        stream_with_context(_csv_lines(conditions, bands)),
+        stream_with_context(_csv_lines(conditions, bands, hidden_field_names())),
         content_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

@@ -14,6 +14,7 @@ from flask_login import current_user
 from ..db.transactions import begin_write
 from ..extensions import db
 from ..leads.clocks import clock_after_move, stop_clock, store_clock
+from ..leads.hidden_fields import labelled, labels_of_forms
 from ..leads.owners import business_today, owner_for_opportunity, people, reassign
 from ..leads.qualification import current_rules, requalify
 from ..leads.recording import locked_lead
@@ -51,8 +52,23 @@ def _blank_forms(lead: Lead) -> dict:
     }
 
 
+def _host_page_values(lead: Lead) -> dict:
+    """The values host pages passed (hidden fields), labelled by the forms
+    that declared them: the lead's latest per name, and each submission's."""
+    submissions = lead.submissions
+    newest_forms = [s.form for s in reversed(submissions) if s.form is not None]
+    return {
+        "lead_fields": labelled(lead.fields, labels_of_forms(newest_forms)),
+        "submission_fields": {
+            s.id: labelled(s.fields, s.form.hidden_fields if s.form else ()) for s in submissions
+        },
+    }
+
+
 def _render(template: str, lead: Lead, message: str | None = None, status: int = 200, **forms):
     context = {"lead": lead, "now": utcnow(), "message": message}
+    if template == PAGE:
+        context |= _host_page_values(lead)
     body = render_template(template, **context, **{**_blank_forms(lead), **forms})
     return vary_on_htmx(make_response(body, status))
 

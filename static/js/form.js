@@ -1,9 +1,11 @@
 // After htmx swaps the form region, move focus to the first field with an
-// error, or to the heading, so keyboard and screen-reader users follow along.
+// error (its error is in its description), or to the heading, which is named
+// with the step shown ("Step 2 of 2", the thank-you), so keyboard and
+// screen-reader users hear where they are and Tab on from there.
 document.addEventListener("htmx:afterSwap", function () {
   var region = document.getElementById("lg-form");
   if (!region) return;
-  var target = region.querySelector("[aria-invalid=true]") || region.querySelector("h1");
+  var target = region.querySelector("[aria-invalid=true]") || document.getElementById("lg-title");
   if (target) target.focus();
 });
 

@@ -18,12 +18,13 @@ VALID = {
     "slug": "spring-ebook",
     "kind": "contact",
     "language": "",
-    "title": "Talk to us this spring",
-    "intro": "We call back within a day.",
+    "texts_en-title": "Talk to us this spring",
+    "texts_en-intro": "We call back within a day.",
     "questions": ["phone", "budget"],
     "intent": "",
-    "success_text": "Thanks! We will call you.",
+    "texts_en-success_text": "Thanks! We will call you.",
     "booking_url": "https://cal.example.com/us/intro",
+    "embedding": "listed",
     "allowed_origins": "https://www.example.nl",
     "ebook_id": "",
 }
@@ -82,18 +83,16 @@ def test_a_new_contact_form_is_live_at_its_address_with_its_settings(app, admin)
     form = stored_form(app, "spring-ebook")
     assert answer.status_code == 302
     assert answer.location == f"/admin/forms/{form.id}"
-    assert (form.kind, form.title, form.intro, form.language) == (
-        "contact",
-        "Talk to us this spring",
-        "We call back within a day.",
-        None,
-    )
+    assert (form.kind, form.title, form.language) == ("contact", "Talk to us this spring", None)
+    assert set(form.texts) == {"en"}
+    assert form.texts["en"]["intro"] == "We call back within a day."
     assert form.questions == ["phone", "budget"]
-    assert (form.success_text, form.booking_url) == (
+    assert (form.texts["en"]["success_text"], form.booking_url) == (
         "Thanks! We will call you.",
         "https://cal.example.com/us/intro",
     )
-    assert (form.allowed_origins, form.ebook_id, form.archived_at) == (
+    assert (form.restrict_embedding, form.allowed_origins, form.ebook_id, form.archived_at) == (
+        True,
         ["https://www.example.nl"],
         None,
         None,
@@ -147,7 +146,10 @@ def test_a_slug_that_is_not_url_safe_is_refused_and_the_input_is_kept(app, admin
     assert answer.status_code == 422
     assert "3 to 80 lowercase letters, digits and hyphens" in field_errors(answer)["slug"]
     kept = form_values(answer.get_data(as_text=True))
-    assert (kept["title"], kept["questions"]) == (VALID["title"], VALID["questions"])
+    assert (kept["texts_en-title"], kept["questions"]) == (
+        VALID["texts_en-title"],
+        VALID["questions"],
+    )
     assert kept["allowed_origins"] == VALID["allowed_origins"]
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Form.id))) == 2  # the demo forms
@@ -166,7 +168,7 @@ def test_a_slug_taken_by_another_form_is_refused_with_a_clear_message(app, admin
 def test_a_form_keeps_its_own_slug_when_saved_again(app, admin):
     path = f"/admin/forms/{form_id(app, 'demo-contact')}"
 
-    assert post_settings(admin, path, title="Book a demo").status_code == 302
+    assert post_settings(admin, path, **{"texts_en-title": "Book a demo"}).status_code == 302
 
     assert stored_form(app, "demo-contact").title == "Book a demo"
 
@@ -247,13 +249,18 @@ def test_the_booking_link_must_be_a_web_address(app, admin, url):
 
 def test_a_form_needs_an_address_a_title_and_a_known_kind_and_language(app, admin):
     answer = create_form(
-        admin, slug="", title="  ", kind="survey", language="de", questions=["shoe-size"]
+        admin,
+        slug="",
+        kind="survey",
+        language="de",
+        questions=["shoe-size"],
+        **{"texts_en-title": "  "},
     )
 
     assert answer.status_code == 422
     errors = field_errors(answer)
     assert errors["slug"] == "Give the form an address, e.g. spring-ebook."
-    assert errors["title"].startswith("Give the form a title")
+    assert errors["texts_en-title"].startswith("Give the form a title")
     assert errors["kind"] == "Choose a kind of form."
     assert errors["language"] == "Choose a language."
     assert errors["questions"] == "Choose from the listed questions."
@@ -274,7 +281,9 @@ def test_editing_a_form_changes_what_visitors_see(app, admin):
     assert shown["questions"] == ["phone", "role", "budget", "timeline", "need"]
     assert shown["booking_url"] == "https://cal.example.com/leadgate/intro"
 
-    answer = post_settings(admin, path, title="Book a demo", questions=["need"], booking_url="")
+    answer = post_settings(
+        admin, path, questions=["need"], booking_url="", **{"texts_en-title": "Book a demo"}
+    )
 
     assert answer.status_code == 302
     hosted = app.test_client().get("/f/demo-contact").get_data(as_text=True)
@@ -291,7 +300,7 @@ def test_the_slug_of_a_form_stays_so_embedded_widgets_keep_working(app, admin):
         "input[name=slug][readonly]"
     )
 
-    answer = post_settings(admin, path, slug="new-demo", title="Book a demo")
+    answer = post_settings(admin, path, slug="new-demo", **{"texts_en-title": "Book a demo"})
 
     assert answer.status_code == 422
     assert field_errors(answer)["slug"].startswith("A form keeps its address (demo-contact)")
@@ -397,8 +406,7 @@ def test_a_new_gate_made_in_the_admin_works_for_a_visitor_and_serves_the_uploade
         admin,
         slug="pricing",
         kind="gate",
-        title="Get the pricing guide",
-        success_text="",
+        **{"texts_en-title": "Get the pricing guide", "texts_en-success_text": ""},
         ebook_id=str(ebook_id),
     )
 

@@ -1,6 +1,6 @@
 """Fixtures for the browser tests: one headless Chromium per session, a fresh
-context per test, with and without JavaScript, and the sample customer site
-embedding Leadgate from another origin.
+context per test, with and without JavaScript, and customer sites embedding
+Leadgate from another origin: the sample site, or a page of the test's own.
 
 Uses the system Chromium; without it these tests skip (under CI=true they fail).
 """
@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from capture.demo.seed import DEMO_FORMS
-from capture.extensions import db
-from capture.models import Form
 from sample_site import create_app as create_sample_site
 
 from ..support.browser import CHROMIUM, CHROMIUM_ARGS
+from ..support.host_page import host_page
 from ..support.servers import served
 
 HERE = Path(__file__).parent
@@ -84,23 +82,30 @@ def serve_host_site(live_server):
         yield serve
 
 
-def allow_site(app, origin: str) -> str:
-    """Let `origin` frame both demo forms."""
-    with app.app_context():
-        slugs = [spec["slug"] for spec in DEMO_FORMS]
-        for form in db.session.scalars(db.select(Form).where(Form.slug.in_(slugs))):
-            form.allowed_origins = [*form.allowed_origins, origin]
-        db.session.commit()
-    return origin
+@pytest.fixture
+def serve_host_page(live_server):
+    """Start a customer's page of its own (tests/support/host_page.py) embedding the
+    live Leadgate, on an origin no form lists and the demo knows nothing of.
+
+    `serve(attributes, lang="en", style="")` returns the page's origin,
+    `http://localhost:<port>`.
+    """
+    with ExitStack() as running:
+
+        def serve(attributes: dict[str, str], lang: str = "en", style: str = "") -> str:
+            page = host_page(live_server, attributes, lang, style)
+            return f"http://localhost:{running.enter_context(served(page))}"
+
+        yield serve
 
 
 @pytest.fixture
-def host_site(app, serve_host_site):
-    """The sample customer site, allowed to frame both demo forms."""
-    return allow_site(app, serve_host_site())
+def host_site(serve_host_site):
+    """The sample customer site: no form lists it, and any site may embed a form."""
+    return serve_host_site()
 
 
 @pytest.fixture
-def remembering_host_site(app, serve_host_site):
+def remembering_host_site(serve_host_site):
     """The same, with the loader keeping the visit's first touch (data-remember)."""
-    return allow_site(app, serve_host_site(remember=True))
+    return serve_host_site(remember=True)

@@ -23,8 +23,12 @@ SALES_FORMS = {
     "/account": [("/account", ("language", "name"))],
 }
 ADMIN_FORMS = {
-    "/admin/forms/new": [("/admin/forms/new", ("title", "intro", "slug", "success_text"))],
-    "/admin/forms/{form}": [("/admin/forms/{form}", ("title", "intro", "consent_text"))],
+    "/admin/forms/new": [
+        ("/admin/forms/new", ("texts_en-title", "texts_en-intro", "slug", "texts_en-success_text"))
+    ],
+    "/admin/forms/{form}": [
+        ("/admin/forms/{form}", ("texts_en-title", "texts_nl-intro", "texts_en-consent_text"))
+    ],
     "/admin/users": [
         ("/admin/users", ("email", "password", "name")),
         ("/admin/users/{user}/name", ("name",)),
@@ -82,6 +86,6 @@ def test_a_nul_in_a_new_forms_title_is_a_bad_request(admin):
     """The smallest case of the one above."""
     client, _, _ = admin
     values = page_inputs(client.get("/admin/forms/new").text)
-    values.update(slug="nul-title", kind="contact", title="\x00")
+    values.update({"slug": "nul-title", "kind": "contact", "texts_en-title": "\x00"})
 
     assert answered(client.post("/admin/forms/new", data=values)) == 400

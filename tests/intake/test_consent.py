@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from bs4 import BeautifulSoup
 
+from capture.domain.vocabulary import FORM_TEXTS
 from capture.extensions import db
 from capture.leads.recording import record_manual_lead
 from capture.models import ConsentVersion, Form, Submission
@@ -23,11 +24,17 @@ def submissions(app):
         return found
 
 
-def set_form(app, slug, **values):
+def set_form(app, slug, language="en", **values):
+    """Set columns of the form, and its texts (FORM_TEXTS) in `language`."""
     with app.app_context():
         form = db.session.scalars(db.select(Form).where(Form.slug == slug)).one()
+        texts = {lang: dict(written) for lang, written in (form.texts or {}).items()}
         for name, value in values.items():
-            setattr(form, name, value)
+            if name in FORM_TEXTS:
+                texts.setdefault(language, {"title": form.title})[name] = value
+            else:
+                setattr(form, name, value)
+        form.texts = texts
         db.session.commit()
 
 
@@ -170,16 +177,18 @@ def test_the_admin_sets_the_consent_wording_and_the_marketing_box(app, client, a
     answer = post_settings(
         client,
         path,
-        consent_text="  Neem contact met me op over mijn aanvraag.  ",
         offers_marketing=None,  # unticked
-        marketing_text="",
+        **{
+            "texts_nl-consent_text": "  Neem contact met me op over mijn aanvraag.  ",
+            "texts_nl-marketing_text": "",
+        },
     )
 
     assert answer.status_code == 302, answer.get_data(as_text=True)
     with app.app_context():
         form = db.session.get(Form, form_id)
-        assert form.consent_text == "Neem contact met me op over mijn aanvraag."
-        assert form.offers_marketing is False and form.marketing_text is None
+        assert form.texts["nl"]["consent_text"] == "Neem contact met me op over mijn aanvraag."
+        assert form.offers_marketing is False and form.texts["nl"]["marketing_text"] == ""
     page = client.get(path).get_data(as_text=True)
     assert "Neem contact met me op over mijn aanvraag." in page
 

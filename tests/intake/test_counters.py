@@ -13,6 +13,8 @@ from capture.insights.queries import Bounds, form_events
 from capture.leads.funnel_counts import count_form_event, slot_of, view_tally
 from capture.models import Form, FormCount
 
+from ..support.embedding import restrict_embedding
+from ..support.faults import table_away
 from ..support.visitor import CONTACT, Visitor
 
 
@@ -113,18 +115,11 @@ def test_a_periods_funnel_takes_the_slots_of_its_local_days(app):
 def test_a_view_the_database_cannot_count_still_shows_the_form(app, client):
     # The tally's table gone (a real fault, not a stand-in): the visitor
     # still gets the form, and its submission is still stored.
-    with app.app_context():
-        db.session.execute(db.text("ALTER TABLE form_counts RENAME TO form_counts_away"))
-        db.session.commit()
-    try:
+    with table_away(app, "form_counts"):
         shown = client.get("/f/demo-contact")
         shown.close()
         assert shown.status_code == 200
         assert 'name="email"' in shown.get_data(as_text=True)
-    finally:
-        with app.app_context():
-            db.session.execute(db.text("ALTER TABLE form_counts_away RENAME TO form_counts"))
-            db.session.commit()
     assert tallies(app, "demo-contact") == {}
 
 
@@ -144,6 +139,7 @@ def test_robots_and_the_admins_preview_are_not_views(app, client, headers, count
 
 
 def test_an_embed_on_a_site_not_allowed_to_show_it_is_not_a_view(app, client):
+    restrict_embedding(app, "demo-contact", "http://localhost:8000")
     framing = {"Referer": "https://not-allowed.example/page"}
     client.get("/f/demo-contact?embed=1", headers=framing).close()
 
@@ -189,9 +185,9 @@ def test_views_that_cannot_be_written_are_logged_and_the_next_ones_still_count(
     with app.app_context():
         form_id = db.session.scalar(db.select(Form.id).where(Form.slug == "demo-contact"))
     tally = view_tally(app)
-    tally.add(form_id + 1000, datetime.now(UTC))  # no such form: the write is refused
+    tally.add((form_id + 1000, slot_of(datetime.now(UTC))))  # no such form: refused
     tally.flush()
-    tally.add(form_id, datetime.now(UTC))
+    tally.add((form_id, slot_of(datetime.now(UTC))))
     tally.flush()
 
     assert "1 form views not counted" in caplog.text

@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 from capture.extensions import db
 from capture.models import Lead, Submission
 
+from ..support.embedding import restrict_embedding
 from ..support.visitor import Visitor, page_inputs
 
 HOST_PAGE = "http://localhost:8000/resources"
@@ -61,6 +62,7 @@ def test_the_embedded_form_keeps_embed_mode_across_its_steps(client):
 
 
 def test_a_form_framed_by_a_foreign_origin_is_refused_with_a_way_out(app, client):
+    restrict_embedding(app, "demo-contact", "http://localhost:8000")
     visitor = Visitor(client)
     visitor.open("demo-contact", "embed=1", Referer="https://evil.example/page")
 
@@ -79,6 +81,7 @@ def test_a_form_framed_by_a_foreign_origin_is_refused_with_a_way_out(app, client
 
 
 def test_an_allowed_host_page_can_send_the_embedded_form(app, client):
+    restrict_embedding(app, "demo-contact", "http://localhost:8000")
     visitor = Visitor(client)
     visitor.open("demo-contact", "embed=1", Referer="http://localhost:8000/")
 

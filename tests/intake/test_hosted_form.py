@@ -8,6 +8,7 @@ from capture.models import Form, Lead, ListChange, Submission
 
 from ..support.config import base_config
 from ..support.csp import directive
+from ..support.embedding import restrict_embedding
 from ..support.visitor import CONTACT, errors_in, page_inputs
 
 
@@ -179,12 +180,22 @@ def test_public_pages_set_no_cookies(client, visitor):
     assert client.get_cookie("session") is None
 
 
-def test_the_form_page_may_only_be_framed_by_its_allowed_origins(visitor):
+def test_the_form_page_may_only_be_framed_by_its_allowed_origins(app, visitor):
+    restrict_embedding(app, "demo-ebook", "http://localhost:8000", "http://127.0.0.1:8000")
     page = visitor.open("demo-ebook")
 
     policy = page.headers["Content-Security-Policy"]
     ancestors = directive(policy, "frame-ancestors")
     assert ancestors == "'self' http://localhost:8000 http://127.0.0.1:8000"
+    assert "X-Frame-Options" not in page.headers
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_a_form_open_to_any_site_says_nothing_about_framing(visitor):
+    page = visitor.open("demo-ebook", "embed=1", Referer="https://any-shop.example/")
+
+    assert directive(page.headers["Content-Security-Policy"], "frame-ancestors") is None
+    assert "X-Frame-Options" not in page.headers
     assert page.headers["Cache-Control"] == "no-store"
 
 

@@ -48,7 +48,11 @@ def change_elsewhere(app, statement: str) -> None:
 
 def test_a_form_changed_by_another_worker_shows_once_what_was_kept_is_stale(app, client, clock):
     before = title_shown(client)
-    change_elsewhere(app, "UPDATE forms SET title = 'Plan een demo' WHERE slug = 'demo-contact'")
+    change_elsewhere(
+        app,
+        """UPDATE forms SET texts = '{"en": {"title": "Plan een demo"}}'"""
+        " WHERE slug = 'demo-contact'",
+    )
 
     clock.now += FRESH_FOR - 0.5
     assert title_shown(client) == before
@@ -72,7 +76,7 @@ def test_a_form_changed_in_this_process_shows_at_once(app, client, clock):
     title_shown(client)
     with app.app_context():
         form = db.session.scalar(db.select(Form).where(Form.slug == "demo-contact"))
-        form.title = "Vraag een offerte aan"
+        form.texts = {"en": {"title": "Vraag een offerte aan"}}
         db.session.commit()
 
     assert title_shown(client) == "Vraag een offerte aan"  # the clock did not move
@@ -82,9 +86,9 @@ def test_a_form_that_did_not_exist_is_not_remembered_as_missing(app, client, clo
     assert client.get("/f/late-form").status_code == 404
     change_elsewhere(
         app,
-        "INSERT INTO forms (slug, kind, title, intro, questions, intent, success_text,"
+        "INSERT INTO forms (slug, kind, title, questions, intent,"
         " allowed_origins, email_download, offers_marketing, created_at)"
-        " VALUES ('late-form', 'contact', 'Late form', '', '[]', 'high', '', '[]',"
+        " VALUES ('late-form', 'contact', 'Late form', '[]', 'high', '[]',"
         " false, true, CURRENT_TIMESTAMP)",
     )
 

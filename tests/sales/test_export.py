@@ -37,6 +37,8 @@ HEADER = [
     "outcome",
     "owner",
     "respond_by",
+    # The demo contact form's hidden field (one column per declared name).
+    "field_plan",
 ]
 
 
