@@ -85,7 +85,7 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    """On SIGTERM, write the form views this worker gathered at once.
+    """On SIGTERM, write the counts this worker gathered (form views, embed showings) at once.
 
     It would write them when it exits, but a connection stalled mid-request
     can keep it past the graceful timeout, and then it is killed (SIGKILL).
@@ -94,26 +94,26 @@ def post_worker_init(worker):
     """
     # Only when Leadgate is the app (not bench/minimal_app.py): importing
     # `capture` adds its database event hooks to every engine.
-    counters = sys.modules.get("capture.leads.funnel_counts")
-    if counters is None:
+    tallies = sys.modules.get("capture.db.tallies")
+    if tallies is None:
         return
     stop = worker.handle_exit  # gunicorn's own: finish what runs, then exit
 
     def handle_term(signum, frame):
         stop(signum, frame)
-        counters.stop_gathering_views()
+        tallies.stop_gathering()
 
     signal.signal(signal.SIGTERM, handle_term)
     signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn set it
 
 
 def worker_exit(server, worker):
-    """Write the views a worker gathered before its interpreter shuts down.
+    """Write the counts a worker gathered before its interpreter shuts down.
 
     Shutting down waits for every thread first, one stalled on a half-sent
     request too (a worker recycled by max_requests), and the exit's own
     write comes after that wait.
     """
-    counters = sys.modules.get("capture.leads.funnel_counts")
-    if counters is not None:
-        counters.stop_gathering_views()
+    tallies = sys.modules.get("capture.db.tallies")
+    if tallies is not None:
+        tallies.stop_gathering()

@@ -18,6 +18,7 @@ from capture.models import User
 
 from .support.auth import PASSWORD, Auth
 from .support.config import base_config
+from .support.receivers import Receiver
 from .support.servers import served
 from .support.visitor import Visitor
 
@@ -151,3 +152,12 @@ def live_server(app):
         # The snippet and e-mailed links must point at this server.
         app.config["LEADS_BASE_URL"] = f"http://127.0.0.1:{port}"
         yield app.config["LEADS_BASE_URL"]
+
+
+@pytest.fixture
+def receiver():
+    """A real webhook receiver on a local port: `.url` to post to, `.calls` kept."""
+    target = Receiver()
+    with served(target) as port:
+        target.url = f"http://127.0.0.1:{port}/hooks/leadgate"
+        yield target

@@ -10,17 +10,7 @@ from capture.extensions import db
 from capture.models import Form
 from capture.notifications.delivery import deliver_due
 
-from .support.receivers import Receiver
-from .support.servers import served
 from .support.visitor import Visitor
-
-
-@pytest.fixture
-def receiver():
-    target = Receiver()
-    with served(target) as port:
-        target.url = f"http://127.0.0.1:{port}/hooks/leadgate"
-        yield target
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ from capture.models import Form, Lead, Outbox, utcnow
 from capture.notifications.delivery import deliver_due
 
 from .support.auth import PASSWORD, log_in
-from .support.receivers import Receiver
 from .support.servers import served, smtp_inbox
 from .support.visitor import Visitor, page_inputs
 
@@ -35,14 +34,6 @@ SECRET = "webhook-test-secret"
 def smtp():
     with smtp_inbox() as inbox:
         yield inbox
-
-
-@pytest.fixture
-def receiver():
-    target = Receiver()
-    with served(target) as port:
-        target.url = f"http://127.0.0.1:{port}/hooks/leadgate"
-        yield target
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from ..domain.vocabulary import (
     OPTIONAL_QUESTIONS,
 )
 from ..extensions import db
-from ..leads.form_texts import staff_title
+from ..leads.form_texts import is_written, staff_title
 from ..models import Ebook, Form
 from ..web.addresses import check_web_address
 from ..web.origins import normalise_origin
@@ -363,7 +363,7 @@ class FormSettingsForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         subforms = [getattr(self, f"texts_{language}") for language in FORM_LANGUAGES]
-        if not any(subform.title.data for subform in subforms):
+        if not any(is_written(subform.values()) for subform in subforms):
             subforms[0].title.errors.append(
                 _(
                     "Give the form a title, in English, Dutch or both; "
@@ -372,7 +372,8 @@ class FormSettingsForm(FlaskForm):
             )
             return False
         for subform in subforms:
-            if not subform.title.data and any(subform.values().values()):
+            values = subform.values()
+            if not is_written(values) and any(values.values()):
                 subform.title.errors.append(
                     _(
                         "Give these texts a title too, or leave them all empty: "
@@ -387,7 +388,7 @@ class FormSettingsForm(FlaskForm):
         written = {}
         for language in FORM_LANGUAGES:
             values = getattr(self, f"texts_{language}").values()
-            if values["title"]:
+            if is_written(values):
                 written[language] = values
         return written
 

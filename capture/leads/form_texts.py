@@ -9,6 +9,7 @@ written language means the standard one, which the page gives in its own
 language.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..domain.vocabulary import FORM_LANGUAGES, FORM_TEXTS
@@ -28,14 +29,15 @@ class FormTexts:
     marketing_text: str = ""
 
 
+def is_written(values: Mapping | None) -> bool:
+    """Whether one language's texts count as written: their title is."""
+    return bool(((values or {}).get("title") or "").strip())
+
+
 def written_languages(form) -> tuple[str, ...]:
-    """The languages the form's texts are written in (their title is)."""
+    """The languages the form's texts are written in."""
     texts = form.texts or {}
-    return tuple(
-        language
-        for language in FORM_LANGUAGES
-        if ((texts.get(language) or {}).get("title") or "").strip()
-    )
+    return tuple(language for language in FORM_LANGUAGES if is_written(texts.get(language)))
 
 
 def main_language(form) -> str | None:

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..db.tallies import Counted, Tally, gather, stop_gathering, tally
+from ..db.tallies import Counted, Tally, gather, tally
 from ..extensions import db
 from ..models import FORM_EVENTS, FormCount, utcnow
 
@@ -70,12 +70,6 @@ def _add_some(dialect: str):
 def view_tally(app: Flask) -> Tally:
     """The app's tally of views waiting to be written (one per process)."""
     return tally(app, VIEWS)
-
-
-def stop_gathering_views() -> None:
-    """The process is told to stop: write every tally now (gunicorn.conf.py
-    calls this; see capture/db/tallies.stop_gathering)."""
-    stop_gathering()
 
 
 def count_view(app: Flask, form_id: int) -> None:

@@ -18,7 +18,7 @@ from ..support.downloads import DayOldSigner
 from ..support.embedding import restrict_embedding
 from ..support.form_tokens import old_token
 from ..support.visitor import CONTACT, Visitor
-from ..support.widget_height import expect_height_fits_content
+from ..support.widget_height import walk_the_gate_checking_heights
 
 
 def stored(app, model):
@@ -61,19 +61,7 @@ def test_a_visitor_from_a_linkedin_ad_gets_the_ebook_on_a_later_page(
 def test_the_iframe_is_as_tall_as_its_content_at_every_step(app, host_site, page):
     page.goto(f"{host_site}/resources")
     expect(page.locator(GATE)).to_have_attribute("title", re.compile(r"\S"))
-    gate = page.frame_locator(GATE)
-    expect(gate.get_by_label("Work e-mail")).to_be_visible()
-    expect_height_fits_content(page, GATE)
-
-    fill_contact(gate)
-    gate.get_by_role("button", name="Next").click()
-    expect(gate.get_by_label("Sector", exact=True)).to_be_visible()
-    expect_height_fits_content(page, GATE)
-
-    fill_qualify(gate)
-    gate.get_by_role("button", name="Get the e-book").click()
-    expect(gate.get_by_role("link", name="Download the e-book")).to_be_visible()
-    expect_height_fits_content(page, GATE)
+    walk_the_gate_checking_heights(page, GATE)
 
 
 def test_two_widgets_on_one_page_and_a_snippet_pasted_twice(app, host_site, page):
